@@ -1,0 +1,196 @@
+"""Read town/district boundaries from any common GIS file and make them usable.
+
+Accepted: GeoJSON, zipped Shapefile, GeoPackage (anything pyogrio reads), in
+any CRS. Output: one valid (Multi)Polygon per town in WGS84, named by the
+chosen field, plus problems (repaired geometries, merged duplicate names,
+overlaps). Files are only read, never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo._errors import InputFileError
+from geo.problems import Problem
+from geo.projection import WGS84, metric_crs
+from geo.schema import normalise_token
+
+__all__ = ["Boundaries", "load_boundaries", "prepare_boundaries"]
+
+_ALIAS_COLUMNS = ("name_en", "pinyin", "aliases")
+_TOWN_SUFFIXES = re.compile(r"(镇|街道|街道办事处|区|新城|开发区|town|district|subdistrict)$")
+_MIN_OVERLAP_M2 = 1.0
+_TRUE_WORDS = {"true", "1", "yes", "y", "是", "t"}
+
+
+@dataclass
+class Boundaries:
+    """Towns in WGS84 (``name``, optional ``name_en``, ``approximate``, geometry)."""
+
+    towns: gpd.GeoDataFrame
+    problems: list[Problem]
+    path: str
+
+    @property
+    def approximate(self) -> bool:
+        """True when any town's line is marked approximate (not official)."""
+        return bool(self.towns["approximate"].any())
+
+    @property
+    def names(self) -> list[str]:
+        """Town names in file order."""
+        return self.towns["name"].tolist()
+
+    def lookup(self) -> dict[str, str]:
+        """Every way a register may write a town, folded, mapped to its name.
+
+        Names match with or without their suffix (``浏河`` for ``浏河镇``), and
+        by ``name_en``, ``pinyin`` or ``aliases`` (separated by ``;``) columns.
+        """
+        table: dict[str, str] = {}
+        for record in self.towns.itertuples():
+            spellings = [record.name]
+            for column in _ALIAS_COLUMNS:
+                value = getattr(record, column, None)
+                if isinstance(value, str) and value.strip():
+                    spellings.extend(v for v in re.split(r"[;；,，]", value) if v.strip())
+            for spelling in spellings:
+                folded = normalise_token(spelling)
+                table.setdefault(folded, record.name)
+                short = _TOWN_SUFFIXES.sub("", folded)
+                if short:
+                    table.setdefault(short, record.name)
+        for record in self.towns.itertuples():
+            table[normalise_token(record.name)] = record.name
+        return table
+
+
+def load_boundaries(path: str | Path, name_field: str = "name") -> Boundaries:
+    """Read a boundary file and prepare it (see :func:`prepare_boundaries`)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError("file.missing", path=str(path))
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputFileError("file.empty", path=str(path))
+    try:
+        frame = gpd.read_file(path)
+    except (DataSourceError, DataLayerError, ValueError, OSError) as exc:
+        raise InputFileError("file.unreadable", path=str(path),
+                             reason=str(exc).splitlines()[0][:200]) from exc
+    return prepare_boundaries(frame, name_field=name_field, path=str(path))
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise InputFileError("boundary.no_crs", path=path)
+        return frame.set_crs(WGS84)
+    return frame.to_crs(WGS84)
+
+
+def _polygons_only(geometry: shapely.Geometry | None) -> shapely.Geometry | None:
+    """The polygonal part of a geometry (None when it has none)."""
+    if geometry is None or geometry.is_empty:
+        return None
+    if isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
+        return geometry
+    parts = [g for g in getattr(geometry, "geoms", []) if isinstance(
+        g, (shapely.Polygon, shapely.MultiPolygon))]
+    return shapely.union_all(parts) if parts else None
+
+
+def prepare_boundaries(frame: gpd.GeoDataFrame, name_field: str = "name",
+                       path: str = "<memory>") -> Boundaries:
+    """Validate, repair and reproject a boundary frame; collect its problems.
+
+    Raises
+    ------
+    InputFileError
+        When there is no name field or no polygon at all.
+    """
+    if name_field not in frame.columns:
+        fields = ", ".join(str(c) for c in frame.columns if c != frame.geometry.name) or "—"
+        raise InputFileError("boundary.no_name_field", path=path, name_field=name_field,
+                             fields=fields)
+    kinds = frame.geometry.geom_type.fillna("")
+    if not kinds.str.contains("Polygon").any() and not (kinds == "GeometryCollection").any():
+        raise InputFileError("boundary.no_polygons", path=path)
+    frame = _to_wgs84(frame.copy(), path)
+    problems: list[Problem] = []
+    records = []
+    names = frame[name_field]
+    for index in range(len(frame)):
+        position = index + 1
+        raw_name = names.iloc[index]
+        name = "" if raw_name is None or pd.isna(raw_name) else str(raw_name).strip()
+        geometry = frame.geometry.iloc[index]
+        if not name:
+            problems.append(Problem("boundaries", "boundary.name_missing", row=position,
+                                    field="name", params={"field_label": name_field}))
+            continue
+        if geometry is not None and not geometry.is_valid:
+            reason = shapely.is_valid_reason(geometry)
+            geometry = shapely.make_valid(geometry)
+            problems.append(Problem("boundaries", "boundary.geometry_repaired", row=position,
+                                    value=name, field="geometry", severity="warning",
+                                    params={"reason": reason}))
+        polygon = _polygons_only(geometry)
+        if polygon is None:
+            problems.append(Problem("boundaries", "boundary.geometry_unusable", row=position,
+                                    value=name, field="geometry"))
+            continue
+        row = {"name": name, "geometry": polygon}
+        for column in (*_ALIAS_COLUMNS, "approximate"):
+            if column in frame.columns:
+                row[column] = frame[column].iloc[index]
+        records.append(row)
+    if not records:
+        raise InputFileError("boundary.no_polygons", path=path)
+    towns = gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84)
+    towns, merged = _merge_duplicate_names(towns)
+    problems.extend(merged)
+    towns["approximate"] = _truthy(towns["approximate"]) if "approximate" in towns else False
+    problems.extend(_overlaps(towns))
+    return Boundaries(towns=towns.reset_index(drop=True), problems=problems, path=path)
+
+
+def _truthy(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: v is True or str(v).strip().lower() in _TRUE_WORDS)
+
+
+def _merge_duplicate_names(towns: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    counts = towns["name"].value_counts()
+    repeated = counts[counts > 1]
+    if repeated.empty:
+        return towns, []
+    problems = [Problem("boundaries", "boundary.name_duplicate", value=name, field="name",
+                        severity="warning", params={"count": int(count)})
+                for name, count in repeated.items()]
+    order = pd.unique(towns["name"])
+    merged = towns.dissolve(by="name", aggfunc="first", sort=False).reset_index()
+    merged = merged.set_index("name").loc[order].reset_index()
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=towns.crs), problems
+
+
+def _overlaps(towns: gpd.GeoDataFrame) -> list[Problem]:
+    """Pairs of towns whose areas overlap by more than a square metre."""
+    projected = towns.to_crs(metric_crs(towns))
+    left, right = projected.sindex.query(projected.geometry, predicate="intersects")
+    problems = []
+    for i, j in zip(left, right, strict=True):
+        if i >= j:
+            continue
+        area = projected.geometry.iloc[i].intersection(projected.geometry.iloc[j]).area
+        if area > _MIN_OVERLAP_M2:
+            problems.append(Problem("boundaries", "boundary.overlap", value=towns["name"].iloc[i],
+                                    severity="warning",
+                                    params={"other": towns["name"].iloc[j], "area_m2": area}))
+    return problems

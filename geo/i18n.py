@@ -1,0 +1,310 @@
+"""The one catalogue of user-facing text, Chinese first, and number formatting.
+
+Every message, label and note that a person reads comes from :data:`CATALOGUE`
+so the CLI, the pages and the tests can never word the same thing two ways.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+__all__ = ["CATALOGUE", "LANGS", "Lang", "format_area", "format_count", "translate"]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+CATALOGUE: dict[str, dict[Lang, str]] = {
+    # --- column labels -------------------------------------------------
+    "field.id": {"zh": "编号", "en": "id"},
+    "field.name": {"zh": "名称", "en": "name"},
+    "field.type": {"zh": "类型", "en": "type"},
+    "field.town": {"zh": "镇区", "en": "town"},
+    "field.lon": {"zh": "经度", "en": "lon"},
+    "field.lat": {"zh": "纬度", "en": "lat"},
+    "field.crs": {"zh": "坐标系", "en": "crs"},
+    "field.floor_area_m2": {"zh": "面积（平方米）", "en": "floor area (m²)"},
+    "field.opened": {"zh": "投用时间", "en": "opened"},
+    "field.status": {"zh": "状态", "en": "status"},
+    "field.level": {"zh": "级别", "en": "level"},
+    "field.operator": {"zh": "运营单位", "en": "operator"},
+    "field.industry": {"zh": "产业方向", "en": "industry"},
+    "field.source": {"zh": "来源", "en": "source"},
+    "field.geometry": {"zh": "几何图形", "en": "geometry"},
+    "field.target": {"zh": "目标", "en": "target"},
+    # --- vocabularies --------------------------------------------------
+    "type.incubator": {"zh": "孵化器", "en": "Incubator"},
+    "type.research_institute": {"zh": "研究院/新型研发机构", "en": "Research institute"},
+    "type.maker_space": {"zh": "众创空间", "en": "Maker space"},
+    "type.industrial_base": {"zh": "产业化基地", "en": "Industrial base"},
+    "status.planned": {"zh": "规划", "en": "Planned"},
+    "status.under_construction": {"zh": "在建", "en": "Under construction"},
+    "status.in_use": {"zh": "已投用", "en": "In use"},
+    # --- whole-file errors (exit 2) -----------------------------------
+    "file.missing": {
+        "zh": "找不到文件“{path}”。请检查路径是否正确。",
+        "en": 'File "{path}" not found. Check the path.',
+    },
+    "file.empty": {
+        "zh": "文件“{path}”是空的，没有任何数据。请选择填写了表头和数据的文件。",
+        "en": 'File "{path}" is empty. Choose a file with a header row and data.',
+    },
+    "file.binary": {
+        "zh": "文件“{path}”不是文本表格（看起来是二进制文件，可能是改了扩展名）。"
+              "请在 Excel 中“另存为” CSV 或 .xlsx 后再导入。",
+        "en": 'File "{path}" is not a text table (it looks binary, perhaps renamed). '
+              "Save it from Excel as CSV or .xlsx and try again.",
+    },
+    "file.format": {
+        "zh": "不支持文件“{path}”的格式“{suffix}”。支持：{allowed}。",
+        "en": 'The format "{suffix}" of "{path}" is not supported. Supported: {allowed}.',
+    },
+    "file.xls": {
+        "zh": "文件“{path}”是旧版 Excel（.xls）。请在 Excel 中另存为 .xlsx 或 CSV 后再导入。",
+        "en": 'File "{path}" is an old Excel .xls workbook. Save it as .xlsx or CSV and try again.',
+    },
+    "file.encoding": {
+        "zh": "无法识别文件“{path}”的文字编码（已尝试 UTF-8 和 GBK/GB18030）。"
+              "请在 Excel 中另存为“CSV UTF-8”后再导入。",
+        "en": 'Cannot tell the text encoding of "{path}" (tried UTF-8 and GBK/GB18030). '
+              'Save it from Excel as "CSV UTF-8" and try again.',
+    },
+    "file.unreadable": {
+        "zh": "无法读取文件“{path}”：{reason}。请确认它是完整的 CSV、Excel 或地理数据文件。",
+        "en": 'Cannot read "{path}": {reason}. Check that it is a complete CSV, Excel or GIS file.',
+    },
+    "file.no_header": {
+        "zh": "文件“{path}”的前 {rows} 行中找不到表头。表头至少应包含：{required}"
+              "（中文或英文列名均可，例如 编号/id、名称/name）。",
+        "en": 'No header row found in the first {rows} rows of "{path}". The header needs at '
+              "least: {required} (Chinese or English names, e.g. 编号/id, 名称/name).",
+    },
+    "file.missing_columns": {
+        "zh": "文件“{path}”缺少必填列：{missing}。请在表头中加上这些列（可用的列名：{aliases}）。",
+        "en": 'File "{path}" lacks required columns: {missing}. Add them to the header '
+              "(accepted names: {aliases}).",
+    },
+    "file.no_location_columns": {
+        "zh": "文件“{path}”既没有“经度”“纬度”两列，也没有“镇区”列，无法确定载体位置。"
+              "请至少加上经度+纬度，或镇区。",
+        "en": 'File "{path}" has neither lon+lat columns nor a town column, so no carrier can '
+              "be placed. Add lon and lat, or town.",
+    },
+    "boundary.no_polygons": {
+        "zh": "边界文件“{path}”中没有面状要素（多边形）。请提供镇区边界面数据"
+              "（GeoJSON、压缩的 Shapefile 或 GeoPackage）。",
+        "en": 'Boundary file "{path}" has no polygons. Provide town polygons '
+              "(GeoJSON, zipped Shapefile or GeoPackage).",
+    },
+    "boundary.no_name_field": {
+        "zh": "边界文件“{path}”没有名称字段“{name_field}”。现有字段：{fields}。"
+              "请用 --name-field 指定镇区名称所在的字段。",
+        "en": 'Boundary file "{path}" has no name field "{name_field}". Fields present: '
+              "{fields}. Name the town-name field with --name-field.",
+    },
+    "boundary.no_crs": {
+        "zh": "边界文件“{path}”没有坐标系信息，且坐标不是经纬度。请在 GIS 软件中为其指定坐标系后再导入。",
+        "en": 'Boundary file "{path}" has no coordinate reference system and its coordinates '
+              "are not longitude/latitude. Assign its CRS in a GIS program and try again.",
+    },
+    "config.missing": {
+        "zh": "找不到目标配置文件“{path}”。",
+        "en": 'Targets file "{path}" not found.',
+    },
+    "config.invalid": {
+        "zh": "目标配置文件“{path}”有误：{reason}。",
+        "en": 'Targets file "{path}" is invalid: {reason}.',
+    },
+    # --- row problems (carriers) --------------------------------------
+    "row.malformed": {
+        "zh": "第 {row} 行的列数（{actual}）与表头（{expected}）不一致，已跳过。请检查该行是否多了或少了逗号。",
+        "en": "Row {row} has {actual} fields but the header has {expected}; skipped. "
+              "Check the row for extra or missing commas.",
+    },
+    "row.value_missing": {
+        "zh": "第 {row} 行「{field_label}」为空。这是必填项，请补上。",
+        "en": "Row {row}: {field_label} is empty. It is required; fill it in.",
+    },
+    "row.type_unknown": {
+        "zh": "第 {row} 行「{field_label}」的值“{value}”无法识别。可用：孵化器、研究院（新型研发机构、大院大所）、众创空间、产业化基地。",
+        "en": 'Row {row}: {field_label} "{value}" is not known. Use: incubator, '
+              "research_institute, maker_space or industrial_base.",
+    },
+    "row.status_unknown": {
+        "zh": "第 {row} 行「{field_label}」的值“{value}”无法识别。可用：规划、在建、已投用。",
+        "en": 'Row {row}: {field_label} "{value}" is not known. Use: planned, '
+              "under_construction or in_use.",
+    },
+    "row.area_invalid": {
+        "zh": "第 {row} 行「{field_label}」的值“{value}”不是面积。请填写数字，例如 12000、12,000㎡、12000平方米 或 1.2万。",
+        "en": 'Row {row}: {field_label} "{value}" is not an area. Write a number such as '
+              "12000, 12,000 m² or 1.2万.",
+    },
+    "row.area_not_positive": {
+        "zh": "第 {row} 行「{field_label}」为“{value}”，面积必须大于 0。",
+        "en": 'Row {row}: {field_label} is "{value}"; an area must be greater than 0.',
+    },
+    "row.opened_invalid": {
+        "zh": "第 {row} 行「{field_label}」的值“{value}”不是日期。可写作 2019、2019-06、2019-06-30、2019/6/30、2019年6月 或 2019年6月30日。",
+        "en": 'Row {row}: {field_label} "{value}" is not a date. Write 2019, 2019-06, '
+              "2019-06-30, 2019/6/30, 2019年6月 or 2019年6月30日.",
+    },
+    "row.opened_missing": {
+        "zh": "第 {row} 行已投用但没有「{field_label}」，无法判断是否在计划期内，暂不计入新增面积。请补上投用时间。",
+        "en": "Row {row} is in use but has no {field_label}, so it cannot be placed in the "
+              "plan period and is not counted. Add the opening date.",
+    },
+    "row.crs_unknown": {
+        "zh": "第 {row} 行「{field_label}」的值“{value}”无法识别。可用：WGS84（默认，CGCS2000 视同）、GCJ02（高德/腾讯）、BD09（百度）。",
+        "en": 'Row {row}: {field_label} "{value}" is not known. Use WGS84 (default; CGCS2000 '
+              "is treated as WGS84), GCJ02 (Gaode/Tencent) or BD09 (Baidu).",
+    },
+    "row.coord_invalid": {
+        "zh": "第 {row} 行「{field_label}」的值“{value}”不是数字。请填写十进制度数，例如 121.1。",
+        "en": 'Row {row}: {field_label} "{value}" is not a number. Write decimal degrees, e.g. 121.1.',
+    },
+    "row.coord_incomplete": {
+        "zh": "第 {row} 行只填了经度或纬度中的一个。请两个都填，或都留空并填写镇区。",
+        "en": "Row {row} has only one of lon and lat. Fill in both, or leave both empty and give the town.",
+    },
+    "row.coord_out_of_range": {
+        "zh": "第 {row} 行坐标（经度 {lon}，纬度 {lat}）超出范围：经度应在 -180~180，纬度应在 -90~90。",
+        "en": "Row {row}: coordinates (lon {lon}, lat {lat}) are out of range: lon must be "
+              "within -180..180 and lat within -90..90.",
+    },
+    "row.coord_swapped": {
+        "zh": "第 {row} 行的经纬度可能填反了（经度 {lon}，纬度 {lat}）。请交换这一行“经度”和“纬度”的值。",
+        "en": "Row {row}: lon and lat look swapped (lon {lon}, lat {lat}). Swap the two values in this row.",
+    },
+    "row.location_missing": {
+        "zh": "第 {row} 行既没有经纬度也没有镇区，无法确定位置。请补上坐标或镇区。",
+        "en": "Row {row} has neither coordinates nor a town, so it cannot be placed. Add either.",
+    },
+    "row.id_duplicate": {
+        "zh": "第 {row} 行的编号“{value}”与第 {first_row} 行重复，本行未计入。请为每个载体使用唯一编号。",
+        "en": 'Row {row}: id "{value}" was already used in row {first_row}; this row is left out. '
+              "Give every carrier its own id.",
+    },
+    "row.town_unknown": {
+        "zh": "第 {row} 行没有坐标，填写的镇区“{value}”不在边界文件中，未计入。可用镇区：{towns}。",
+        "en": 'Row {row} has no coordinates and its town "{value}" is not in the boundary file; '
+              "not counted. Towns: {towns}.",
+    },
+    "row.town_mismatch": {
+        "zh": "第 {row} 行填写的镇区是“{value}”，但坐标位于“{located}”。已按坐标计入“{located}”，请核对。",
+        "en": 'Row {row} says town "{value}" but its point lies in "{located}". Counted by '
+              "location in {located}; please check.",
+    },
+    "row.outside_boundaries": {
+        "zh": "第 {row} 行的坐标（经度 {lon:.6f}，纬度 {lat:.6f}）不在任何镇区范围内，未计入。请核对坐标和坐标系。",
+        "en": "Row {row}: the point (lon {lon:.6f}, lat {lat:.6f}) is outside every town; not "
+              "counted. Check the coordinates and their coordinate system.",
+    },
+    # --- boundary and target problems ---------------------------------
+    "boundary.geometry_repaired": {
+        "zh": "边界第 {row} 个要素“{value}”的几何图形无效（{reason}），已自动修复。请在 GIS 软件中核对。",
+        "en": 'Boundary feature {row} "{value}" had an invalid geometry ({reason}); it was repaired. '
+              "Please check it in a GIS program.",
+    },
+    "boundary.geometry_unusable": {
+        "zh": "边界第 {row} 个要素“{value}”没有可用的面状几何，已忽略。",
+        "en": 'Boundary feature {row} "{value}" has no usable polygon; ignored.',
+    },
+    "boundary.name_missing": {
+        "zh": "边界第 {row} 个要素没有名称，已忽略。请在“{field_label}”字段填写镇区名称。",
+        "en": "Boundary feature {row} has no name; ignored. Fill in the town name in {field_label}.",
+    },
+    "boundary.name_duplicate": {
+        "zh": "边界文件中镇区名称“{value}”出现了 {count} 次，已合并为一个镇区。如果它们是不同的镇区，请改用不同的名称。",
+        "en": 'Town name "{value}" appears {count} times in the boundary file; the parts were '
+              "merged into one town. If they are different towns, give them different names.",
+    },
+    "boundary.overlap": {
+        "zh": "镇区“{value}”与“{other}”的边界重叠约 {area_m2:,.0f} 平方米。重叠处的载体只计入其中一个镇区，请修正边界。",
+        "en": 'Towns "{value}" and "{other}" overlap by about {area_m2:,.0f} m². A carrier there '
+              "is counted in one of them only; please fix the boundaries.",
+    },
+    "target.unknown_town": {
+        "zh": "目标配置为“{value}”设置了目标，但边界文件中没有这个镇区，已忽略。",
+        "en": 'The targets file sets a target for "{value}", which is not in the boundary file; ignored.',
+    },
+    # --- notes and report text ----------------------------------------
+    "note.approximate": {
+        "zh": "注意：镇区边界为近似划分（非官方界线），仅供参考。",
+        "en": "Note: town boundaries are approximate (not official lines).",
+    },
+    "note.illustrative": {
+        "zh": "注意：载体台账中有 {count} 条为示意数据（面积、日期等未经核实）。",
+        "en": "Note: {count} carriers in the register are illustrative (areas and dates not verified).",
+    },
+    "report.title": {
+        "zh": "创新载体新增面积达标情况（{start} 至 {end}）",
+        "en": "New innovation carrier area by town ({start} to {end})",
+    },
+    "report.town": {"zh": "镇区", "en": "Town"},
+    "report.target": {"zh": "目标", "en": "Target"},
+    "report.new_area": {"zh": "新增面积", "en": "New area"},
+    "report.met": {"zh": "达标", "en": "Met"},
+    "report.shortfall": {"zh": "差额", "en": "Shortfall"},
+    "report.carriers": {"zh": "计入载体数", "en": "Carriers"},
+    "report.pipeline": {"zh": "在建/规划", "en": "Building/planned"},
+    "report.yes": {"zh": "是", "en": "yes"},
+    "report.no": {"zh": "否", "en": "no"},
+    "report.towns_met": {
+        "zh": "达标镇区：{met} / {total}",
+        "en": "Towns meeting the target: {met} / {total}",
+    },
+    "report.city_new": {
+        "zh": "全市计划期内新增载体：{count} 家（目标 ≥ {goal} 家）",
+        "en": "New carriers city-wide in the period: {count} (goal ≥ {goal})",
+    },
+    "report.city_institutes": {
+        "zh": "全市研究院（大院大所）累计：{count} 家（目标 ≥ {goal} 家）",
+        "en": "Research institutes city-wide: {count} (goal ≥ {goal})",
+    },
+    "report.problems": {
+        "zh": "数据问题（{count} 条）：",
+        "en": "Data problems ({count}):",
+    },
+    "report.no_problems": {"zh": "没有发现数据问题。", "en": "No data problems found."},
+    "report.file": {"zh": "文件：{path}", "en": "File: {path}"},
+}
+
+
+class _Params(dict):
+    """Format parameters that render a missing key visibly instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def translate(code: str, lang: Lang = "zh", **params: Any) -> str:
+    """Render catalogue entry ``code`` in ``lang`` with ``params`` filled in.
+
+    A ``field`` parameter also provides ``field_label``, the column's name in
+    the chosen language, so messages name the column as the user sees it.
+    """
+    entry = CATALOGUE[code]
+    values = _Params({k: ("—" if v is None else v) for k, v in params.items()})
+    field_name = params.get("field")
+    if field_name and f"field.{field_name}" in CATALOGUE:
+        values["field_label"] = CATALOGUE[f"field.{field_name}"][lang]
+    elif "field_label" not in values:
+        values["field_label"] = field_name or ""
+    return entry[lang].format_map(values)
+
+
+def format_area(m2: float, lang: Lang = "zh") -> str:
+    """An area as a reader of ``lang`` expects: ``1.2 万平方米`` or ``12,000 m²``."""
+    if m2 is None or (isinstance(m2, float) and math.isnan(m2)):
+        return "—"
+    if lang == "zh":
+        if abs(m2) >= 10000:
+            return f"{m2 / 10000:,.2f}".rstrip("0").rstrip(".") + " 万平方米"
+        return f"{m2:,.0f} 平方米"
+    return f"{m2:,.0f} m²"
+
+
+def format_count(count: int, lang: Lang = "zh", unit_zh: str = "家") -> str:
+    """A count with the Chinese measure word where one is expected."""
+    return f"{count:,} {unit_zh}" if lang == "zh" else f"{count:,}"

@@ -1,0 +1,73 @@
+"""Place each carrier in a town: by its point where it has one, else by its declared town."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.boundaries import Boundaries
+from geo.problems import Problem
+from geo.values import parse_vocabulary
+
+__all__ = ["locate", "towns_of_points"]
+
+
+def towns_of_points(lon: np.ndarray, lat: np.ndarray, towns: gpd.GeoDataFrame) -> np.ndarray:
+    """Index of the town each WGS84 point lies in, or -1 when in none.
+
+    A point on a shared line is given to the first town in file order, so
+    every point belongs to at most one town.
+    """
+    points = shapely.points(lon, lat)
+    point_index, town_index = towns.sindex.query(points, predicate="intersects", sort=True)
+    result = np.full(len(points), -1, dtype=np.int64)
+    first = np.unique(point_index, return_index=True)[1]
+    result[point_index[first]] = town_index[first]
+    return result
+
+
+def locate(carriers: pd.DataFrame, boundaries: Boundaries) -> tuple[pd.DataFrame, list[Problem]]:
+    """Add ``town`` (resolved name or None) and ``declared_town`` to the carriers.
+
+    Where a usable carrier has a point, the polygon decides; a declared town
+    that differs is reported (and the carrier counted by location). Without a
+    point, the declared town counts if it exists. A point outside every town,
+    or an unknown declared town without a point, is reported and not placed.
+    """
+    result = carriers.copy()
+    names = np.asarray(boundaries.towns["name"], dtype=object)
+    declared = parse_vocabulary(result["town_declared"], boundaries.lookup())
+    result["declared_town"] = declared
+
+    town = pd.Series(None, index=result.index, dtype=object)
+    with_point = (result["usable"] & result["has_point"]).to_numpy()
+    if with_point.any():
+        index = towns_of_points(result["lon"].to_numpy()[with_point],
+                                result["lat"].to_numpy()[with_point], boundaries.towns)
+        town.iloc[np.flatnonzero(with_point)] = np.where(index >= 0, names[index.clip(0)], None)
+    without_point = (result["usable"] & ~result["has_point"]).to_numpy()
+    town[without_point] = declared[without_point]
+    result["town"] = town
+
+    problems: list[Problem] = []
+    outside = with_point & town.isna().to_numpy()
+    for record in result[outside].itertuples():
+        problems.append(Problem("carriers", "row.outside_boundaries", row=record.row,
+                                id=record.id, field="lon",
+                                params={"lon": record.lon, "lat": record.lat}))
+    unknown = without_point & town.isna().to_numpy()
+    known_names = "、".join(boundaries.names)
+    for record in result[unknown].itertuples():
+        problems.append(Problem("carriers", "row.town_unknown", row=record.row, id=record.id,
+                                field="town", value=record.town_declared,
+                                params={"towns": known_names}))
+    mismatch = (with_point & town.notna().to_numpy() & result["town_declared"].notna().to_numpy()
+                & (declared.to_numpy() != town.to_numpy()))
+    for record in result[mismatch].itertuples():
+        problems.append(Problem("carriers", "row.town_mismatch", row=record.row, id=record.id,
+                                field="town", value=record.town_declared, severity="warning",
+                                params={"located": record.town}))
+    return result, problems
+

@@ -1,0 +1,222 @@
+"""Validate a raw register table into typed carrier records plus problems.
+
+The result keeps every record (so a page can say why a carrier is not counted)
+with a ``usable`` flag: a record with an unusable value is reported and left out
+of every figure. Coordinates are converted to WGS84 here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import InputFileError
+from geo.coords import to_wgs84
+from geo.problems import Problem
+from geo.readers import RawTable, read_table
+from geo.schema import (
+    COLUMNS,
+    CRS_ALIASES,
+    HEADER_ALIASES,
+    REQUIRED_COLUMNS,
+    STATUS_ALIASES,
+    TYPE_ALIASES,
+    normalise_token,
+)
+from geo.values import parse_area, parse_number, parse_opened, parse_vocabulary
+
+__all__ = ["Register", "load_register", "validate_register"]
+
+ILLUSTRATIVE_MARKERS = ("示意", "illustrative")
+_CHINA_LON = (73.0, 136.0)
+_CHINA_LAT = (3.0, 54.0)
+
+
+@dataclass
+class Register:
+    """Validated carriers (one row per record read) and the problems found."""
+
+    carriers: pd.DataFrame
+    problems: list[Problem]
+    path: str
+
+    @property
+    def usable(self) -> pd.DataFrame:
+        """Records whose every value could be used."""
+        return self.carriers[self.carriers["usable"]]
+
+    @property
+    def illustrative_count(self) -> int:
+        """How many records say (in ``source``) that they are illustrative."""
+        source = self.carriers["source"].fillna("").str.lower()
+        mask = np.zeros(len(source), dtype=bool)
+        for marker in ILLUSTRATIVE_MARKERS:
+            mask |= source.str.contains(marker, regex=False).to_numpy()
+        return int(mask.sum())
+
+
+def load_register(path: str | Path) -> Register:
+    """Read and validate a carrier register file (CSV or xlsx)."""
+    return validate_register(read_table(path))
+
+
+def _map_header(raw: RawTable) -> dict[str, str]:
+    """Canonical column name -> header cell, first occurrence winning."""
+    mapping: dict[str, str] = {}
+    for cell in raw.header:
+        canonical = HEADER_ALIASES.get(normalise_token(cell))
+        if canonical and canonical not in mapping:
+            mapping[canonical] = cell
+    return mapping
+
+
+def _check_columns(mapping: dict[str, str], raw: RawTable) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
+    if missing:
+        aliases = "; ".join(
+            f"{c}: " + "/".join(sorted({a for a, canon in HEADER_ALIASES.items() if canon == c}))
+            for c in missing)
+        raise InputFileError("file.missing_columns", path=raw.path, missing=", ".join(missing),
+                             aliases=aliases)
+    has_coordinates = "lon" in mapping and "lat" in mapping
+    if not has_coordinates and "town" not in mapping:
+        raise InputFileError("file.no_location_columns", path=raw.path)
+
+
+class _Collector:
+    """Gathers problems and marks their rows unusable, vectorised per rule."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.usable = np.ones(len(frame), dtype=bool)
+        self.problems: list[tuple[int, Problem]] = []
+
+    def add(self, mask: np.ndarray, code: str, field: str | None,
+            severity: str = "error", **extra_columns: str) -> None:
+        """Report ``code`` on each row where ``mask`` holds."""
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        subset = self.frame.iloc[positions]
+        values = subset[f"{field}_text"] if field and f"{field}_text" in subset else None
+        for offset, position in enumerate(positions):
+            record = subset.iloc[offset]
+            params = {name: record[column] for name, column in extra_columns.items()}
+            value = None if values is None or pd.isna(values.iloc[offset]) else str(
+                values.iloc[offset])
+            self.problems.append((position, Problem(
+                "carriers", code, row=int(record["row"]),
+                id=None if pd.isna(record["id"]) else str(record["id"]),
+                field=field, value=value, severity=severity, params=params)))
+        if severity == "error":
+            self.usable[positions] = False
+
+    def sorted_problems(self) -> list[Problem]:
+        return [problem for _, problem in sorted(self.problems, key=lambda p: p[0])]
+
+
+def validate_register(raw: RawTable) -> Register:
+    """Turn a raw table into typed carriers, collecting every row problem.
+
+    Columns of the result: ``row`` (spreadsheet row), ``id``, ``name``,
+    ``type``, ``status``, ``town_declared``, ``lon``/``lat`` (WGS84, NaN when
+    absent), ``crs``, ``floor_area_m2``, ``opened_start``/``opened_end``,
+    ``opened_text``, the free-text columns, ``has_point`` and ``usable``.
+    """
+    mapping = _map_header(raw)
+    _check_columns(mapping, raw)
+    text = {c: raw.frame[mapping[c]] if c in mapping else
+            pd.Series(pd.NA, index=raw.frame.index, dtype="str") for c in COLUMNS}
+    frame = pd.DataFrame({"row": raw.rows.to_numpy()}, index=raw.frame.index)
+    for column in COLUMNS:
+        frame[f"{column}_text"] = text[column]
+    frame = frame.reset_index(drop=True)
+    out = _Collector(frame)
+
+    for column in REQUIRED_COLUMNS:
+        out.add(frame[f"{column}_text"].isna().to_numpy(), "row.value_missing", column)
+
+    frame["id"] = frame["id_text"]
+    frame["name"] = frame["name_text"]
+    frame["type"] = parse_vocabulary(frame["type_text"], TYPE_ALIASES)
+    out.add((frame["type"].isna() & frame["type_text"].notna()).to_numpy(),
+            "row.type_unknown", "type")
+    frame["status"] = parse_vocabulary(frame["status_text"], STATUS_ALIASES)
+    out.add((frame["status"].isna() & frame["status_text"].notna()).to_numpy(),
+            "row.status_unknown", "status")
+
+    frame["floor_area_m2"] = parse_area(frame["floor_area_m2_text"])
+    area_given = frame["floor_area_m2_text"].notna()
+    out.add((frame["floor_area_m2"].isna() & area_given).to_numpy(), "row.area_invalid",
+            "floor_area_m2")
+    out.add((frame["floor_area_m2"] <= 0).to_numpy(), "row.area_not_positive", "floor_area_m2")
+
+    opened = parse_opened(frame["opened_text"])
+    frame["opened_start"] = opened["opened_start"].to_numpy()
+    frame["opened_end"] = opened["opened_end"].to_numpy()
+    out.add((frame["opened_start"].isna() & frame["opened_text"].notna()).to_numpy(),
+            "row.opened_invalid", "opened")
+    out.add((frame["opened_text"].isna() & (frame["status"] == "in_use")).to_numpy(),
+            "row.opened_missing", "opened", severity="warning")
+
+    _validate_location(frame, out)
+    _flag_duplicate_ids(frame, out)
+
+    frame["town_declared"] = frame["town_text"]
+    for column in ("level", "operator", "industry", "source"):
+        frame[column] = frame[f"{column}_text"]
+    frame["usable"] = out.usable
+    keep = ["row", "id", "name", "type", "status", "town_declared", "lon", "lat", "crs",
+            "floor_area_m2", "opened_start", "opened_end", "opened_text", "level", "operator",
+            "industry", "source", "has_point", "usable"]
+    problems = raw.problems + out.sorted_problems()
+    problems.sort(key=lambda p: (p.row is None, p.row or 0))
+    return Register(carriers=frame[keep], problems=problems, path=raw.path)
+
+
+def _validate_location(frame: pd.DataFrame, out: _Collector) -> None:
+    """Parse coordinates and their system, catch swaps, convert to WGS84."""
+    crs = parse_vocabulary(frame["crs_text"], CRS_ALIASES)
+    out.add((crs.isna() & frame["crs_text"].notna()).to_numpy(), "row.crs_unknown", "crs")
+    frame["crs"] = crs.fillna("WGS84")
+
+    lon = parse_number(frame["lon_text"])
+    lat = parse_number(frame["lat_text"])
+    lon_given = frame["lon_text"].notna()
+    lat_given = frame["lat_text"].notna()
+    out.add((lon.isna() & lon_given).to_numpy(), "row.coord_invalid", "lon")
+    out.add((lat.isna() & lat_given).to_numpy(), "row.coord_invalid", "lat")
+    out.add((lon_given ^ lat_given).to_numpy(), "row.coord_incomplete", None)
+
+    both = (lon.notna() & lat.notna()).to_numpy()
+    frame["lon_value"], frame["lat_value"] = lon, lat
+    in_range = (lon.abs() <= 180) & (lat.abs() <= 90)
+    looks_swapped = (lat.between(*_CHINA_LON) & lon.between(*_CHINA_LAT)).to_numpy()
+    out.add(both & looks_swapped, "row.coord_swapped", "lat",
+            lon="lon_value", lat="lat_value")
+    out.add(both & ~looks_swapped & ~in_range.to_numpy(), "row.coord_out_of_range", "lon",
+            lon="lon_value", lat="lat_value")
+    good_point = both & in_range.to_numpy() & ~looks_swapped
+
+    wgs_lon, wgs_lat = to_wgs84(lon.to_numpy(), lat.to_numpy(), frame["crs"].to_numpy())
+    frame["lon"] = np.where(good_point, wgs_lon, np.nan)
+    frame["lat"] = np.where(good_point, wgs_lat, np.nan)
+    frame["has_point"] = good_point
+    no_location = ~(lon_given | lat_given).to_numpy() & frame["town_text"].isna().to_numpy()
+    out.add(no_location, "row.location_missing", None)
+    frame.drop(columns=["lon_value", "lat_value"], inplace=True)
+
+
+def _flag_duplicate_ids(frame: pd.DataFrame, out: _Collector) -> None:
+    """Every later record reusing an id is left out, naming the first row."""
+    ids = frame["id_text"]
+    repeated = ids.notna() & ids.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first_rows = frame.loc[ids.notna()].drop_duplicates("id_text").set_index("id_text")["row"]
+    frame["first_row"] = ids.map(first_rows)
+    out.add(repeated.to_numpy(), "row.id_duplicate", "id", first_row="first_row")
+    frame.drop(columns=["first_row"], inplace=True)

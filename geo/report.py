@@ -1,0 +1,84 @@
+"""Render a check result as JSON-ready data or a readable text table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from geo.check import CheckResult
+from geo.i18n import Lang, format_area, translate
+
+__all__ = ["as_json", "as_table"]
+
+
+def as_json(result: CheckResult, lang: Lang = "zh",
+            sources: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The CLI's JSON document (the fixed interface other tools read)."""
+    towns = [
+        {
+            "town": row.town,
+            "target_m2": row.target_m2,
+            "new_area_m2": row.new_area_m2,
+            "met": bool(row.met),
+            "shortfall_m2": row.shortfall_m2,
+            "carrier_ids": [str(i) for i in row.carrier_ids],
+            "under_construction_m2": row.under_construction_m2,
+            "planned_m2": row.planned_m2,
+        }
+        for row in result.towns.itertuples()
+    ]
+    return {
+        "period": {"start": result.period_start.isoformat(),
+                   "end": result.period_end.isoformat()},
+        "approximate_boundaries": result.approximate_boundaries,
+        "illustrative_carriers": result.illustrative_count,
+        "towns": towns,
+        "city": result.city,
+        "problems": [p.as_dict(lang) for p in result.problems],
+        "sources": sources or {},
+    }
+
+
+def as_table(result: CheckResult, lang: Lang = "zh",
+             sources: dict[str, dict[str, str]] | None = None) -> str:
+    """A readable report: notes, the town table, city targets, then problems by file."""
+    def t(code: str, **params: Any) -> str:
+        return translate(code, lang, **params)
+
+    yes, no = t("report.yes"), t("report.no")
+    table = pd.DataFrame({
+        t("report.town"): result.towns["town"],
+        t("report.target"): result.towns["target_m2"].map(lambda v: format_area(v, lang)),
+        t("report.new_area"): result.towns["new_area_m2"].map(lambda v: format_area(v, lang)),
+        t("report.met"): result.towns["met"].map({True: yes, False: no}),
+        t("report.shortfall"): result.towns["shortfall_m2"].map(lambda v: format_area(v, lang)),
+        t("report.carriers"): result.towns["carriers_counted"],
+        t("report.pipeline"): (result.towns["under_construction_m2"]
+                               + result.towns["planned_m2"]).map(lambda v: format_area(v, lang)),
+    })
+    with pd.option_context("display.unicode.east_asian_width", True,
+                           "display.max_rows", None, "display.width", 200):
+        body = table.to_string(index=False)
+    city = result.city
+    lines = [t("report.title", start=result.period_start.isoformat(),
+               end=result.period_end.isoformat())]
+    if result.approximate_boundaries:
+        lines.append(t("note.approximate"))
+    if result.illustrative_count:
+        lines.append(t("note.illustrative", count=result.illustrative_count))
+    lines += ["", body, "",
+              t("report.towns_met", met=city["towns_met"], total=city["towns_total"]),
+              t("report.city_new", count=city["new_carriers"], goal=city["new_carriers_goal"]),
+              t("report.city_institutes", count=city["research_institutes"],
+                goal=city["research_institutes_goal"]),
+              ""]
+    if result.problems:
+        lines.append(t("report.problems", count=len(result.problems)))
+        for file in dict.fromkeys(p.file for p in result.problems):
+            path = (sources or {}).get(file, {}).get("path", file)
+            lines.append("  " + t("report.file", path=path))
+            lines += [f"    {p.message(lang)}" for p in result.problems if p.file == file]
+    else:
+        lines.append(t("report.no_problems"))
+    return "\n".join(lines)

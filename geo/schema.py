@@ -1,0 +1,93 @@
+"""The carrier register's columns and vocabularies, with every accepted alias.
+
+Headers and values are matched after :func:`normalise_token` (Unicode NFKC,
+lower case, no white space), so ``面积（平方米）`` and ``面积(平方米)``, ``ＩＤ``
+and ``id`` are the same name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "CARRIER_TYPES",
+    "COLUMNS",
+    "CRS_ALIASES",
+    "HEADER_ALIASES",
+    "REQUIRED_COLUMNS",
+    "STATUSES",
+    "STATUS_ALIASES",
+    "TYPE_ALIASES",
+    "normalise_token",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "id", "name", "type", "town", "lon", "lat", "crs", "floor_area_m2",
+    "opened", "status", "level", "operator", "industry", "source",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "type", "floor_area_m2", "status")
+
+CARRIER_TYPES: tuple[str, ...] = (
+    "incubator", "research_institute", "maker_space", "industrial_base",
+)
+STATUSES: tuple[str, ...] = ("planned", "under_construction", "in_use")
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_token(text: str) -> str:
+    """Fold a header or vocabulary value to its comparable form."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _fold(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {normalise_token(alias): canonical
+            for canonical, names in aliases.items() for alias in (canonical, *names)}
+
+
+HEADER_ALIASES: dict[str, str] = _fold({
+    "id": ("编号", "序号", "载体编号", "code"),
+    "name": ("名称", "载体名称", "carrier", "carrier_name"),
+    "type": ("类型", "载体类型", "类别", "carrier_type", "kind"),
+    "town": ("镇区", "所在镇区", "镇(区)", "镇、区(街道)", "镇区(街道)", "所属镇区", "区镇",
+             "district"),
+    "lon": ("经度", "longitude", "lng", "long", "x"),
+    "lat": ("纬度", "latitude", "y"),
+    "crs": ("坐标系", "坐标系统", "coordinate_system", "srs"),
+    "floor_area_m2": ("面积", "建筑面积", "面积(平方米)", "建筑面积(平方米)", "面积(m2)",
+                      "建筑面积(m2)", "面积(㎡)", "建筑面积(㎡)", "载体面积", "floor_area",
+                      "area", "area_m2"),
+    "opened": ("投用时间", "投入使用时间", "启用时间", "开放时间", "opened_on", "opening_date",
+               "date_opened"),
+    "status": ("状态", "建设状态", "建设进度"),
+    "level": ("级别", "等级", "认定级别"),
+    "operator": ("运营单位", "运营主体", "运营机构"),
+    "industry": ("产业方向", "产业领域", "主导产业"),
+    "source": ("来源", "数据来源", "资料来源"),
+})
+
+TYPE_ALIASES: dict[str, str] = _fold({
+    "incubator": ("孵化器", "科技企业孵化器", "孵化基地", "加速器", "孵化"),
+    "research_institute": ("研究院", "新型研发机构", "大院大所", "研究所", "研发机构",
+                           "产业技术研究院", "institute", "research institute", "research"),
+    "maker_space": ("众创空间", "makerspace", "maker space", "maker"),
+    "industrial_base": ("产业化基地", "产业基地", "科技成果转化及产业化基地", "成果转化基地",
+                        "industrial base", "industrialisation_base", "industrialization_base"),
+})
+
+STATUS_ALIASES: dict[str, str] = _fold({
+    "planned": ("规划", "规划中", "拟建", "计划", "planning"),
+    "under_construction": ("在建", "建设中", "施工中", "under construction", "construction",
+                           "building"),
+    "in_use": ("已投用", "投入使用", "已投入使用", "投用", "运营", "运营中", "已运营",
+               "in use", "open", "opened", "operating"),
+})
+
+CRS_ALIASES: dict[str, str] = _fold({
+    "WGS84": ("wgs-84", "wgs 84", "epsg:4326", "4326", "gps", "cgcs2000", "epsg:4490", "4490",
+              "天地图", "国家2000", "2000"),
+    "GCJ02": ("gcj-02", "gcj 02", "gcj", "高德", "gaode", "amap", "腾讯", "tencent", "火星坐标",
+              "国测局"),
+    "BD09": ("bd-09", "bd 09", "bd09ll", "baidu", "百度"),
+})

@@ -1,0 +1,108 @@
+"""Typed settings: bundled paths, defaults, and the targets/period file.
+
+Targets and periods are data, read from a TOML file (``data/targets.toml`` by
+default), so another county or another plan period needs no code change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from geo._errors import ConfigError
+
+__all__ = [
+    "BUNDLED_BOUNDARIES",
+    "BUNDLED_CARRIERS",
+    "BUNDLED_TARGETS",
+    "DATA_DIR",
+    "DEFAULT_NAME_FIELD",
+    "Targets",
+    "load_targets",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BUNDLED_CARRIERS = DATA_DIR / "carriers.csv"
+BUNDLED_BOUNDARIES = DATA_DIR / "boundaries" / "taicang_towns.geojson"
+BUNDLED_TARGETS = DATA_DIR / "targets.toml"
+DEFAULT_NAME_FIELD = "name"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The plan period and the goals the check measures against."""
+
+    period_start: dt.date = dt.date(2018, 1, 1)
+    period_end: dt.date = dt.date(2020, 12, 31)
+    default_target_m2: float = 10000.0
+    town_target_m2: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    city_new_carriers: int = 30
+    city_research_institutes: int = 10
+
+    def target_for(self, town: str) -> float:
+        """The area target of ``town`` (its override, else the default)."""
+        return float(self.town_target_m2.get(town, self.default_target_m2))
+
+
+def _date(value: Any, key: str, path: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigError("config.invalid", path=path, reason=f"{key} = {value!r}: YYYY-MM-DD")
+
+
+def _number(value: Any, key: str, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError("config.invalid", path=path, reason=f"{key} = {value!r}: ≥ 0")
+    return float(value)
+
+
+def load_targets(path: str | Path | None = None) -> Targets:
+    """Read a targets file; ``None`` means the bundled ``data/targets.toml``.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, not TOML, or a value has the wrong type.
+    """
+    path = Path(path) if path is not None else BUNDLED_TARGETS
+    if not path.is_file():
+        raise ConfigError("config.missing", path=str(path))
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("config.invalid", path=str(path), reason=str(exc)) from exc
+    name = str(path)
+    defaults = Targets()
+    period = document.get("period", {})
+    towns = document.get("towns", {})
+    city = document.get("city", {})
+    start = _date(period.get("start", defaults.period_start), "period.start", name)
+    end = _date(period.get("end", defaults.period_end), "period.end", name)
+    if end < start:
+        raise ConfigError("config.invalid", path=name, reason="period.end < period.start")
+    overrides = {str(town): _number(value, f"towns.target_m2.{town}", name)
+                 for town, value in towns.get("target_m2", {}).items()}
+    return Targets(
+        period_start=start,
+        period_end=end,
+        default_target_m2=_number(towns.get("default_target_m2", defaults.default_target_m2),
+                                  "towns.default_target_m2", name),
+        town_target_m2=MappingProxyType(overrides),
+        city_new_carriers=int(_number(city.get("new_carriers", defaults.city_new_carriers),
+                                      "city.new_carriers", name)),
+        city_research_institutes=int(_number(
+            city.get("research_institutes", defaults.city_research_institutes),
+            "city.research_institutes", name)),
+    )

@@ -1,0 +1,133 @@
+"""Vectorised parsing of register cells: areas, dates, vocabularies, numbers.
+
+Each parser takes a pandas Series of strings (missing = NA) and returns parsed
+values with NA where a cell cannot be read, so the caller decides what is a
+problem. Work is done once per distinct value (``pandas.factorize``), which
+keeps a million-row register fast: registers repeat their values a lot.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.schema import normalise_token
+
+__all__ = ["parse_area", "parse_number", "parse_opened", "parse_vocabulary"]
+
+_AREA_UNITS = re.compile(r"(平方米|平米|m\^?2|m²|sqm|sq\.?m)$", re.IGNORECASE)
+_AREA_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)(万)?$")
+_DATE = re.compile(
+    r"^(?P<y>\d{4})"
+    r"(?:\s*[-/.年]\s*(?P<m>\d{1,2})"
+    r"(?:\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?|\s*月)?)?"
+    r"\s*年?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 .. 2119: a plausible opening date
+
+
+def _per_distinct(values: pd.Series, parse: Callable[[str], Any], fill: Any) -> np.ndarray:
+    """Apply ``parse`` once per distinct non-missing value; NA maps to ``fill``."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = [parse(str(u)) for u in uniques]
+    table = np.empty(len(parsed) + 1, dtype=object)
+    table[: len(parsed)] = parsed
+    table[-1] = fill
+    return table[codes]
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_number(values: pd.Series) -> pd.Series:
+    """Decimal numbers (full-width digits accepted); NaN where not a number."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    retry = numbers.isna() & values.notna()
+    if retry.any():
+        fixed = _per_distinct(values[retry], lambda s: _to_float(_nfkc(s).replace(",", "")),
+                              np.nan)
+        numbers[retry] = fixed.astype("float64")
+    return numbers
+
+
+def _to_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
+def _area(text: str) -> float:
+    cleaned = _AREA_UNITS.sub("", _nfkc(text).replace(",", "").replace(" ", ""))
+    match = _AREA_NUMBER.match(cleaned)
+    if not match:
+        return np.nan
+    number = float(match.group(1))
+    return number * 10000 if match.group(2) else number
+
+
+def parse_area(values: pd.Series) -> pd.Series:
+    """Floor areas in m²: ``12000``, ``12,000``, ``12000㎡``, ``12000平方米``, ``1.2万``."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    retry = numbers.isna() & values.notna()
+    if retry.any():
+        numbers[retry] = _per_distinct(values[retry], _area, np.nan).astype("float64")
+    return numbers
+
+
+def _date_range(text: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last day that a written date can mean, or None."""
+    text = _nfkc(text)
+    serial = _EXCEL_SERIAL.match(text)
+    if serial:
+        days = int(serial.group(1))
+        if not _EXCEL_SERIAL_RANGE[0] <= days <= _EXCEL_SERIAL_RANGE[1]:
+            return None
+        day = _EXCEL_EPOCH + pd.Timedelta(days=days)
+        return day, day
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day = match.group("y", "m", "d")
+    try:
+        if day is not None:
+            start = pd.Timestamp(int(year), int(month), int(day))
+            return start, start
+        if month is not None:
+            start = pd.Timestamp(int(year), int(month), 1)
+            return start, start + pd.offsets.MonthEnd(0)
+        return pd.Timestamp(int(year), 1, 1), pd.Timestamp(int(year), 12, 31)
+    except ValueError:
+        return None
+
+
+def parse_opened(values: pd.Series) -> pd.DataFrame:
+    """Opening dates as the range of days they can mean.
+
+    Returns a frame with ``opened_start`` and ``opened_end`` (equal for a full
+    date; a year or a month alone spans the whole year or month), NaT where
+    the cell is empty or unreadable.
+    """
+    ranges = _per_distinct(values, _date_range, None)
+    starts = [r[0] if r is not None else pd.NaT for r in ranges]
+    ends = [r[1] if r is not None else pd.NaT for r in ranges]
+    return pd.DataFrame(
+        {"opened_start": pd.to_datetime(pd.Series(starts, index=values.index, dtype=object)),
+         "opened_end": pd.to_datetime(pd.Series(ends, index=values.index, dtype=object))},
+        index=values.index,
+    )
+
+
+def parse_vocabulary(values: pd.Series, aliases: Mapping[str, str]) -> pd.Series:
+    """Map free-text values onto canonical codes through ``aliases``; NA if unknown."""
+    mapped = _per_distinct(values, lambda s: aliases.get(normalise_token(s)), None)
+    return pd.Series(mapped, index=values.index, dtype=object)
