@@ -109,7 +109,7 @@ class _Collector:
                 values.iloc[offset])
             self.problems.append((position, Problem(
                 "carriers", code, row=int(record["row"]),
-                id=None if pd.isna(record["id"]) else str(record["id"]),
+                id=None if pd.isna(record["id_text"]) else str(record["id_text"]),
                 field=field, value=value, severity=severity, params=params)))
         if severity == "error":
             self.usable[positions] = False
@@ -207,7 +207,7 @@ def _validate_location(frame: pd.DataFrame, out: _Collector) -> None:
     frame["has_point"] = good_point
     no_location = ~(lon_given | lat_given).to_numpy() & frame["town_text"].isna().to_numpy()
     out.add(no_location, "row.location_missing", None)
-    frame.drop(columns=["lon_value", "lat_value"], inplace=True)
+    del frame["lon_value"], frame["lat_value"]
 
 
 def _flag_duplicate_ids(frame: pd.DataFrame, out: _Collector) -> None:
@@ -219,4 +219,4 @@ def _flag_duplicate_ids(frame: pd.DataFrame, out: _Collector) -> None:
     first_rows = frame.loc[ids.notna()].drop_duplicates("id_text").set_index("id_text")["row"]
     frame["first_row"] = ids.map(first_rows)
     out.add(repeated.to_numpy(), "row.id_duplicate", "id", first_row="first_row")
-    frame.drop(columns=["first_row"], inplace=True)
+    del frame["first_row"]

@@ -1,0 +1,70 @@
+"""Shared fixtures: small boundary sets and a register writer for any format."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geo.boundaries import Boundaries, prepare_boundaries
+
+REPO = Path(__file__).resolve().parent.parent
+HEADER = ["id", "name", "type", "town", "lon", "lat", "crs", "floor_area_m2", "opened", "status",
+          "source"]
+
+# Two rows of two square towns, 0.1° a side, near Taicang.
+SQUARES = {
+    "甲镇": (121.0, 31.4),
+    "乙镇": (121.1, 31.4),
+    "丙镇": (121.0, 31.5),
+    "丁区": (121.1, 31.5),
+}
+
+
+def square_towns() -> gpd.GeoDataFrame:
+    """Four towns meeting along shared edges (WGS84)."""
+    return gpd.GeoDataFrame(
+        {"name": list(SQUARES), "name_en": ["Jia", "Yi", "Bing", "Ding"]},
+        geometry=[shapely.box(x, y, x + 0.1, y + 0.1) for x, y in SQUARES.values()],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def towns() -> Boundaries:
+    return prepare_boundaries(square_towns())
+
+
+@pytest.fixture
+def towns_file(tmp_path: Path) -> Path:
+    path = tmp_path / "towns.geojson"
+    square_towns().to_file(path, driver="GeoJSON")
+    return path
+
+
+def carrier(id: str = "C1", name: str = "某孵化器", type: str = "孵化器", town: str = "",
+            lon: str = "121.05", lat: str = "31.45", crs: str = "", area: str = "12000",
+            opened: str = "2019-06", status: str = "已投用", source: str = "") -> list[str]:
+    """One register row in :data:`HEADER` order (default: counts in 甲镇)."""
+    return [id, name, type, town, lon, lat, crs, area, opened, status, source]
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER,
+              encoding: str = "utf-8", delimiter: str = ",") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def register_csv(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows to a CSV in ``tmp_path`` and return its path."""
+    def write(rows: Sequence[Sequence[str]], name: str = "carriers.csv", **kwargs) -> Path:
+        return write_csv(tmp_path / name, rows, **kwargs)
+    return write
