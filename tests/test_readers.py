@@ -139,7 +139,7 @@ def test_xlsx_blank_rows_keep_row_numbers(tmp_path):
     ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "file.xls"),
     ("data.json", b"{}", "file.format"),
     ("fake.xlsx", b"this is not a workbook", "file.binary"),
-    ("noheader.csv", "a,b,c\n1,2,3\n".encode(), "file.no_header"),
+    ("noheader.csv", b"a,b,c\n1,2,3\n", "file.no_header"),
 ])
 def test_unusable_files_raise_a_clear_error(tmp_path, name, content, code):
     path = tmp_path / name

@@ -51,7 +51,8 @@ def test_date_notations(text, start, end):
     assert parsed["opened_end"].iloc[0] == pd.Timestamp(end)
 
 
-@pytest.mark.parametrize("text", ["2019-13", "2019-02-30", "六月", "19-6-30", "12345", "2019年13月"])
+@pytest.mark.parametrize("text", ["2019-13", "2019-02-30", "六月", "19-6-30", "12345",
+                                  "2019年13月"])
 def test_unreadable_dates_are_nat(text):
     parsed = parse_opened(pd.Series([text], dtype="str"))
     assert pd.isna(parsed["opened_start"].iloc[0]) and pd.isna(parsed["opened_end"].iloc[0])
