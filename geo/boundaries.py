@@ -79,12 +79,31 @@ def load_boundaries(path: str | Path, name_field: str = "name") -> Boundaries:
         raise InputFileError("file.missing", path=str(path))
     if path.is_file() and path.stat().st_size == 0:
         raise InputFileError("file.empty", path=str(path))
+    frame = _read(path)
+    if name_field in frame.columns and _looks_mis_decoded(frame[name_field]):
+        frame = _read(path, encoding="gb18030")
+    return prepare_boundaries(frame, name_field=name_field, path=str(path))
+
+
+def _read(path: Path, **options: str) -> gpd.GeoDataFrame:
     try:
-        frame = gpd.read_file(path)
+        return gpd.read_file(path, **options)
     except (DataSourceError, DataLayerError, ValueError, OSError) as exc:
         raise InputFileError("file.unreadable", path=str(path),
                              reason=str(exc).splitlines()[0][:200]) from exc
-    return prepare_boundaries(frame, name_field=name_field, path=str(path))
+
+
+def _looks_mis_decoded(names: pd.Series) -> bool:
+    """True when Chinese names were read as Latin-1.
+
+    A Shapefile written in GBK without a ``.cpg`` file is decoded as
+    ISO-8859-1 by default, which turns every Chinese name into accented Latin
+    letters and no CJK character at all.
+    """
+    text = "".join(str(v) for v in names.dropna())
+    has_latin1 = any("\u0080" <= ch <= "\u00ff" for ch in text)
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return has_latin1 and not has_cjk
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:

@@ -35,6 +35,18 @@ def test_zipped_shapefile_in_a_projected_crs(tmp_path):
                                                                       abs=1e-6)
 
 
+def test_gbk_shapefile_without_cpg_is_decoded(tmp_path):
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    square_towns().to_file(folder / "towns.shp", encoding="gbk")
+    (folder / "towns.cpg").unlink(missing_ok=True)
+    archive = tmp_path / "towns.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for part in folder.iterdir():
+            bundle.write(part, part.name)
+    assert load_boundaries(archive).names == list(SQUARES)
+
+
 def test_geopackage_with_another_name_field(tmp_path):
     frame = square_towns().rename(columns={"name": "XZQMC"}).to_crs("EPSG:3857")
     path = tmp_path / "towns.gpkg"
