@@ -33,3 +33,9 @@ def test_english():
     assert not app.exception
     assert "New innovation carrier area" in app.title[0].value
     assert any("approximate" in w.value for w in app.warning)
+
+
+def test_streamlit_is_configured_to_make_no_outside_requests():
+    import tomllib
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
