@@ -33,41 +33,41 @@ def metres(lon1, lat1, lon2, lat2) -> np.ndarray:
     return 2 * 6371008.8 * np.arcsin(np.sqrt(a))
 
 
-def test_wgs_to_gcj_matches_both_references():
-    lon, lat = coords.wgs84_to_gcj02(GRID_LON, GRID_LAT)
-    for i, (x, y) in enumerate(zip(GRID_LON, GRID_LAT, strict=True)):
-        ref_pr = prcoords.wgs_gcj(prcoords.Coords(y, x), check_china=False)
-        ref_evil = eviltransform.wgs2gcj(y, x)
-        assert metres(lon[i], lat[i], ref_pr.lon, ref_pr.lat) < 0.01
-        assert metres(lon[i], lat[i], ref_evil[1], ref_evil[0]) < EVIL_FORWARD_M
+def _pr(function):
+    """prcoords takes and returns (lat, lon) named tuples."""
+    def convert(lon, lat):
+        result = function(prcoords.Coords(lat, lon), check_china=False)
+        return result.lon, result.lat
+    return convert
 
 
-def test_gcj_to_wgs_is_better_than_a_metre_against_both_references():
-    lon, lat = coords.gcj02_to_wgs84(GRID_LON, GRID_LAT)
-    for i, (x, y) in enumerate(zip(GRID_LON, GRID_LAT, strict=True)):
-        ref_pr = prcoords.gcj_wgs_bored(prcoords.Coords(y, x), check_china=False)
-        ref_evil = eviltransform.gcj2wgs_exact(y, x)
-        assert metres(lon[i], lat[i], ref_pr.lon, ref_pr.lat) < 0.1
-        assert metres(lon[i], lat[i], ref_evil[1], ref_evil[0]) < EVIL_INVERSE_M
+def _evil(*functions):
+    """eviltransform takes and returns (lat, lon); chain its functions."""
+    def convert(lon, lat):
+        point = (lat, lon)
+        for function in functions:
+            point = function(*point)
+        return point[1], point[0]
+    return convert
 
 
-def test_bd_to_wgs_is_better_than_a_metre_against_both_references():
-    lon, lat = coords.bd09_to_wgs84(GRID_LON, GRID_LAT)
-    for i, (x, y) in enumerate(zip(GRID_LON, GRID_LAT, strict=True)):
-        ref_pr = prcoords.bd_wgs_bored(prcoords.Coords(y, x), check_china=False)
-        evil_gcj = eviltransform.bd2gcj(y, x)
-        ref_evil = eviltransform.gcj2wgs_exact(*evil_gcj)
-        assert metres(lon[i], lat[i], ref_pr.lon, ref_pr.lat) < 0.5
-        assert metres(lon[i], lat[i], ref_evil[1], ref_evil[0]) < 1.0
-
-
-def test_wgs_to_bd_matches_both_references():
-    lon, lat = coords.wgs84_to_bd09(GRID_LON, GRID_LAT)
-    for i, (x, y) in enumerate(zip(GRID_LON, GRID_LAT, strict=True)):
-        ref_pr = prcoords.wgs_bd(prcoords.Coords(y, x), check_china=False)
-        ref_evil = eviltransform.wgs2bd(y, x)
-        assert metres(lon[i], lat[i], ref_pr.lon, ref_pr.lat) < 0.01
-        assert metres(lon[i], lat[i], ref_evil[1], ref_evil[0]) < EVIL_FORWARD_M
+@pytest.mark.parametrize(("ours", "reference_a", "reference_b", "tolerance_a", "tolerance_b"), [
+    (coords.wgs84_to_gcj02, _pr(prcoords.wgs_gcj), _evil(eviltransform.wgs2gcj),
+     0.01, EVIL_FORWARD_M),
+    (coords.wgs84_to_bd09, _pr(prcoords.wgs_bd), _evil(eviltransform.wgs2bd),
+     0.01, EVIL_FORWARD_M),
+    (coords.gcj02_to_wgs84, _pr(prcoords.gcj_wgs_bored), _evil(eviltransform.gcj2wgs_exact),
+     0.1, EVIL_INVERSE_M),
+    (coords.bd09_to_wgs84, _pr(prcoords.bd_wgs_bored),
+     _evil(eviltransform.bd2gcj, eviltransform.gcj2wgs_exact), 0.5, 1.0),
+], ids=["wgs→gcj", "wgs→bd", "gcj→wgs", "bd→wgs"])
+def test_matches_two_independent_references(ours, reference_a, reference_b, tolerance_a,
+                                            tolerance_b):
+    """Better than a metre everywhere in China (tolerances in metres)."""
+    lon, lat = ours(GRID_LON, GRID_LAT)
+    for i, point in enumerate(zip(GRID_LON, GRID_LAT, strict=True)):
+        assert metres(lon[i], lat[i], *reference_a(*point)) < tolerance_a
+        assert metres(lon[i], lat[i], *reference_b(*point)) < tolerance_b
 
 
 def test_one_plain_step_would_not_be_enough():
