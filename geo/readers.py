@@ -217,8 +217,7 @@ def _read_excel(raw: bytes, path: Path) -> RawTable:
     header_index = _find_header([[c or "" for c in row] for row in cells], path)
     header = [(c or "").strip() for c in cells[header_index]]
     width = len(header)
-    body = [(row + (None,) * width)[:width] if isinstance(row, tuple) else
-            (list(row) + [None] * width)[:width] for row in cells[header_index + 1:]]
+    body = [(row + [None] * width)[:width] for row in cells[header_index + 1:]]
     frame = pd.DataFrame(body, columns=range(width), dtype="str")
     frame.columns = header
     return _finish(frame, _row_numbers(header_index, len(frame)), header, path, [])
