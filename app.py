@@ -6,16 +6,29 @@ on top of this). All figures come from ``geo``; this file only lays them out.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
-from geo import CheckResult, file_digest, format_area, load_dataset, translate
+from geo import CheckResult, format_area, load_dataset, translate
+from geo.i18n import LANGS
 from geo.settings import BUNDLED_BOUNDARIES, BUNDLED_CARRIERS, BUNDLED_TARGETS
 
 
+def _file_version(path: Path) -> tuple[str, int, int]:
+    """Path, modification time and size: changes whenever the file is replaced or edited."""
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 @st.cache_data(show_spinner=False)
-def _check(carriers_digest: str, boundaries_digest: str, targets_digest: str) -> CheckResult:
-    """Load and check the bundled data once per content (digests are the cache key)."""
+def _check(*file_versions: tuple[str, int, int]) -> CheckResult:
+    """Load and check the bundled data once per version of its files.
+
+    The key is cheap to compute (a ``stat`` per file), so a rerun caused by a
+    widget neither reads nor hashes any file.
+    """
     return load_dataset().check()
 
 
@@ -34,10 +47,10 @@ def _town_table(result: CheckResult, lang: str) -> pd.DataFrame:
 
 
 st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", layout="wide")
-lang = st.sidebar.radio("语言 / Language", ["zh", "en"],
+lang = st.sidebar.radio("语言 / Language", LANGS,
                         format_func=lambda code: {"zh": "中文", "en": "English"}[code])
-result = _check(file_digest(BUNDLED_CARRIERS), file_digest(BUNDLED_BOUNDARIES),
-                file_digest(BUNDLED_TARGETS))
+result = _check(*(_file_version(p) for p in (BUNDLED_CARRIERS, BUNDLED_BOUNDARIES,
+                                               BUNDLED_TARGETS)))
 st.title(translate("report.title", lang, start=result.period_start.isoformat(),
                    end=result.period_end.isoformat()))
 if result.approximate_boundaries:

@@ -66,7 +66,7 @@ def load_dataset(carriers: str | Path | None = None, boundaries: str | Path | No
     loaded_register = load_register(carriers_path)
     loaded_boundaries = load_boundaries(boundaries_path, name_field=name_field)
     sources = {
-        "carriers": {"path": str(carriers_path), "sha256": file_digest(carriers_path)},
+        "carriers": {"path": str(carriers_path), "sha256": loaded_register.sha256},
         "boundaries": {"path": str(boundaries_path), "sha256": file_digest(boundaries_path)},
     }
     return Dataset(loaded_register, loaded_boundaries, loaded_targets, sources)

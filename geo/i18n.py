@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-__all__ = ["CATALOGUE", "LANGS", "Lang", "format_area", "format_count", "translate"]
+__all__ = ["CATALOGUE", "LANGS", "Lang", "format_area", "translate"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -304,7 +304,3 @@ def format_area(m2: float, lang: Lang = "zh") -> str:
         return f"{m2:,.0f} 平方米"
     return f"{m2:,.0f} m²"
 
-
-def format_count(count: int, lang: Lang = "zh", unit_zh: str = "家") -> str:
-    """A count with the Chinese measure word where one is expected."""
-    return f"{count:,} {unit_zh}" if lang == "zh" else f"{count:,}"

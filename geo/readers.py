@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ class RawTable:
     header: list[str]
     path: str
     problems: list[Problem] = field(default_factory=list)
+    sha256: str = ""
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -61,9 +63,9 @@ def read_table(path: str | Path) -> RawTable:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError("file.empty", path=str(path))
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_excel(raw, path)
-    return _read_delimited(raw, path)
+    table = _read_excel(raw, path) if suffix in (".xlsx", ".xlsm") else _read_delimited(raw, path)
+    table.sha256 = hashlib.sha256(raw).hexdigest()
+    return table
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:

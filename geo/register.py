@@ -42,6 +42,7 @@ class Register:
     carriers: pd.DataFrame
     problems: list[Problem]
     path: str
+    sha256: str = ""
 
     @property
     def usable(self) -> pd.DataFrame:
@@ -174,7 +175,7 @@ def validate_register(raw: RawTable) -> Register:
             "industry", "source", "has_point", "usable"]
     problems = raw.problems + out.sorted_problems()
     problems.sort(key=lambda p: (p.row is None, p.row or 0))
-    return Register(carriers=frame[keep], problems=problems, path=raw.path)
+    return Register(carriers=frame[keep], problems=problems, path=raw.path, sha256=raw.sha256)
 
 
 def _validate_location(frame: pd.DataFrame, out: _Collector) -> None:

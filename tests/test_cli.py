@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -43,6 +44,9 @@ def test_json_shape_on_bundled_data():
                                                      for i in town["carrier_ids"])
     assert set(document["city"]) >= {"new_carriers", "research_institutes"}
     assert isinstance(document["problems"], list)
+    carriers_file = REPO / "data" / "carriers.csv"
+    assert document["sources"]["carriers"]["sha256"] == hashlib.sha256(
+        carriers_file.read_bytes()).hexdigest()
 
 
 def test_json_problems_and_every_town_listed(tmp_path, towns_file, register_csv):
