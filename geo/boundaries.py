@@ -71,6 +71,14 @@ class Boundaries:
             table[normalise_token(record.name)] = record.name
         return table
 
+    def resolve(self, text: str | None) -> str | None:
+        """The town that ``text`` names (any spelling :meth:`lookup` knows), else ``None``."""
+        if not text or not text.strip():
+            return None
+        table = self.lookup()
+        folded = normalise_token(text)
+        return table.get(folded) or table.get(_TOWN_SUFFIXES.sub("", folded))
+
 
 def load_boundaries(path: str | Path, name_field: str = "name") -> Boundaries:
     """Read a boundary file and prepare it (see :func:`prepare_boundaries`)."""

@@ -20,12 +20,15 @@ from geo.problems import Problem
 from geo.register import Register
 from geo.settings import Targets
 
-__all__ = ["REASONS", "CheckResult", "Reason", "check", "classify"]
+__all__ = ["BANDS", "REASONS", "Band", "CheckResult", "Reason", "check", "classify",
+           "progress_band"]
 
 Reason = Literal["counted", "data_problem", "outside_boundary", "not_in_use",
                  "no_opening_date", "opened_outside_period"]
 REASONS: tuple[Reason, ...] = ("counted", "data_problem", "outside_boundary", "not_in_use",
                                "no_opening_date", "opened_outside_period")
+Band = Literal["met", "close", "far"]
+BANDS: tuple[Band, ...] = ("met", "close", "far")
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CheckResult:
     problems: list[Problem]
     approximate_boundaries: bool
     illustrative_count: int
+    close_ratio: float = 0.5
 
 
 def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date) -> pd.Series:
@@ -62,6 +66,19 @@ def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date)
     return reason
 
 
+def progress_band(new_area: pd.Series, target: pd.Series, close_ratio: float) -> pd.Series:
+    """Each town's band: met the target (area ≥ target), close to it, or far from it.
+
+    This is the one place that decides whether a town meets its target.
+    """
+    met = new_area >= target
+    close = ~met & (new_area >= target * close_ratio)
+    band = pd.Series("far", index=new_area.index, dtype=object)
+    band[close.to_numpy()] = "close"
+    band[met.to_numpy()] = "met"
+    return band
+
+
 def _sum_by_town(carriers: pd.DataFrame, mask: pd.Series, towns: pd.Index) -> pd.Series:
     return carriers.loc[mask].groupby("town")["floor_area_m2"].sum().reindex(towns, fill_value=0.0)
 
@@ -79,11 +96,12 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
     planned = _sum_by_town(carriers, placed & (carriers["status"] == "planned"), names)
     ids = carriers.loc[counted].groupby("town")["id"].agg(list).reindex(names)
     target = pd.Series([targets.target_for(n) for n in names], index=names, dtype="float64")
+    band = progress_band(new_area, target, targets.close_ratio)
     towns = pd.DataFrame({
         "town": names,
         "target_m2": target.to_numpy(),
         "new_area_m2": new_area.to_numpy(),
-        "met": (new_area >= target).to_numpy(),
+        "met": (band == "met").to_numpy(),
         "shortfall_m2": (target - new_area).clip(lower=0).to_numpy(),
         "carriers_counted": ids.map(lambda v: len(v) if isinstance(v, list) else 0).to_numpy(),
         "carrier_ids": ids.map(lambda v: v if isinstance(v, list) else []).to_numpy(),
@@ -92,6 +110,9 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
     })
     towns["projected_m2"] = towns["new_area_m2"] + towns["under_construction_m2"] + towns[
         "planned_m2"]
+    towns["progress"] = (towns["new_area_m2"] / towns["target_m2"]).where(
+        towns["target_m2"] > 0, 1.0)
+    towns["band"] = band.to_numpy()
 
     institutes = (placed & (carriers["status"] == "in_use")
                   & (carriers["type"] == "research_institute")
@@ -119,4 +140,5 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
         problems=carrier_problems + boundaries.problems + target_problems,
         approximate_boundaries=boundaries.approximate,
         illustrative_count=register.illustrative_count,
+        close_ratio=targets.close_ratio,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from geo.boundaries import Boundaries, load_boundaries
 from geo.check import CheckResult, check
+from geo.filters import Filters, apply_filters
 from geo.register import Register, load_register
 from geo.settings import (
     BUNDLED_BOUNDARIES,
@@ -43,9 +44,12 @@ class Dataset:
     targets: Targets
     sources: dict[str, dict[str, str]]
 
-    def check(self) -> CheckResult:
-        """Apply the rule to this dataset."""
-        return check(self.register, self.boundaries, self.targets)
+    def check(self, filters: Filters | None = None) -> CheckResult:
+        """Apply the rule to this dataset, or to the part of it ``filters`` chooses."""
+        if filters is None:
+            return check(self.register, self.boundaries, self.targets)
+        register, targets = apply_filters(self.register, self.targets, filters)
+        return check(register, self.boundaries, targets)
 
 
 def load_dataset(carriers: str | Path | None = None, boundaries: str | Path | None = None,

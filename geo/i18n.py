@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from geo.ui_text import UI_TEXT
+
 __all__ = ["CATALOGUE", "LANGS", "Lang", "format_area", "translate"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
-CATALOGUE: dict[str, dict[Lang, str]] = {
+_MESSAGES: dict[str, dict[Lang, str]] = {
     # --- column labels -------------------------------------------------
     "field.id": {"zh": "编号", "en": "id"},
     "field.name": {"zh": "名称", "en": "name"},
@@ -269,6 +271,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     "report.no_problems": {"zh": "没有发现数据问题。", "en": "No data problems found."},
     "report.file": {"zh": "文件：{path}", "en": "File: {path}"},
 }
+
+CATALOGUE: dict[str, dict[Lang, str]] = {**_MESSAGES, **UI_TEXT}
 
 
 class _Params(dict):

@@ -11,8 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from geo._errors import ConfigError
 
@@ -22,7 +21,9 @@ __all__ = [
     "BUNDLED_TARGETS",
     "DATA_DIR",
     "DEFAULT_NAME_FIELD",
+    "DataPaths",
     "Targets",
+    "data_paths",
     "load_targets",
 ]
 
@@ -33,6 +34,37 @@ BUNDLED_TARGETS = DATA_DIR / "targets.toml"
 DEFAULT_NAME_FIELD = "name"
 
 
+class DataPaths(NamedTuple):
+    """The three input files and the boundary name field a deployment uses."""
+
+    carriers: Path
+    boundaries: Path
+    targets: Path
+    name_field: str
+
+
+def data_paths(settings: Mapping[str, Any] | None = None) -> DataPaths:
+    """The inputs to use: configured ones where set, else the bundled files.
+
+    ``settings`` (environment variables or Streamlit secrets) may set
+    ``CARRIER_MAP_CARRIERS``, ``CARRIER_MAP_BOUNDARIES``, ``CARRIER_MAP_TARGETS``
+    and ``CARRIER_MAP_NAME_FIELD``; another county points these at its own
+    files with no code change.
+    """
+    settings = settings or {}
+
+    def path(key: str, default: Path) -> Path:
+        value = settings.get(key)
+        return Path(str(value)) if value else default
+
+    return DataPaths(
+        carriers=path("CARRIER_MAP_CARRIERS", BUNDLED_CARRIERS),
+        boundaries=path("CARRIER_MAP_BOUNDARIES", BUNDLED_BOUNDARIES),
+        targets=path("CARRIER_MAP_TARGETS", BUNDLED_TARGETS),
+        name_field=str(settings.get("CARRIER_MAP_NAME_FIELD") or DEFAULT_NAME_FIELD),
+    )
+
+
 @dataclass(frozen=True)
 class Targets:
     """The plan period and the goals the check measures against."""
@@ -40,9 +72,11 @@ class Targets:
     period_start: dt.date = dt.date(2018, 1, 1)
     period_end: dt.date = dt.date(2020, 12, 31)
     default_target_m2: float = 10000.0
-    town_target_m2: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    town_target_m2: Mapping[str, float] = field(default_factory=dict)
     city_new_carriers: int = 30
     city_research_institutes: int = 10
+    close_ratio: float = 0.5
+    """A town below target but at least this share of it is "close" on the map."""
 
     def target_for(self, town: str) -> float:
         """The area target of ``town`` (its override, else the default)."""
@@ -66,6 +100,13 @@ def _number(value: Any, key: str, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError("config.invalid", path=path, reason=f"{key} = {value!r}: ≥ 0")
     return float(value)
+
+
+def _ratio(value: Any, key: str, path: str) -> float:
+    ratio = _number(value, key, path)
+    if ratio > 1:
+        raise ConfigError("config.invalid", path=path, reason=f"{key} = {value!r}: 0–1")
+    return ratio
 
 
 def load_targets(path: str | Path | None = None) -> Targets:
@@ -99,10 +140,12 @@ def load_targets(path: str | Path | None = None) -> Targets:
         period_end=end,
         default_target_m2=_number(towns.get("default_target_m2", defaults.default_target_m2),
                                   "towns.default_target_m2", name),
-        town_target_m2=MappingProxyType(overrides),
+        town_target_m2=overrides,
         city_new_carriers=int(_number(city.get("new_carriers", defaults.city_new_carriers),
                                       "city.new_carriers", name)),
         city_research_institutes=int(_number(
             city.get("research_institutes", defaults.city_research_institutes),
             "city.research_institutes", name)),
+        close_ratio=_ratio(towns.get("close_ratio", defaults.close_ratio), "towns.close_ratio",
+                           name),
     )

@@ -1,0 +1,131 @@
+"""The sidebar every page shares: language, filters, basemap and the data notes.
+
+It is drawn once per run by ``app.py`` (before the page), so the choices
+persist from page to page. ``app.py`` records the choices and the checked
+data as a :class:`Context`, which the page reads with :func:`current`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.data import secrets
+from geo import CheckResult, Dataset, translate
+from geo.basemaps import Basemap, available_basemaps, tianditu_key
+from geo.filters import Filters
+from geo.i18n import LANGS, Lang
+from geo.schema import CARRIER_TYPES, STATUSES
+
+__all__ = ["Context", "View", "current", "language", "remember", "render_notes",
+           "render_sidebar"]
+
+_CONTEXT_KEY = "_context"
+_LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class View:
+    """What this session has chosen to look at."""
+
+    lang: Lang
+    filters: Filters
+    basemap: Basemap
+    tianditu_tk: str | None
+
+
+def language() -> Lang:
+    """The language radio (Chinese first); its label is bilingual on purpose."""
+    return st.sidebar.radio("语言 / Language", LANGS, key="lang", horizontal=True,
+                            format_func=_LANG_NAMES.__getitem__)
+
+
+def _period(data: Dataset, lang: Lang) -> tuple[dt.date, dt.date]:
+    start, end = data.targets.period_start, data.targets.period_end
+    chosen = st.sidebar.date_input(
+        translate("sidebar.period", lang), value=(start, end), key="period",
+        min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+    if isinstance(chosen, tuple) and len(chosen) == 2:
+        return chosen[0], chosen[1]
+    st.sidebar.caption(translate("sidebar.period_incomplete", lang, start=start, end=end))
+    return start, end
+
+
+def _remembered(widget, name: str, lang: Lang, default, **options):
+    """Draw ``widget`` so that switching language keeps what the user chose.
+
+    Streamlit keeps a widget's value as its displayed text, so a widget whose
+    labels change language would lose it. The choice is kept under ``name``
+    in plain codes, and each language gets its own widget seeded from it.
+    """
+    key = f"{name}_{lang}"
+
+    def keep() -> None:
+        st.session_state[name] = st.session_state[key]
+
+    st.session_state.setdefault(name, default)
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state[name]
+    return widget(key=key, on_change=keep, **options)
+
+
+def _chosen(label: str, options: tuple[str, ...], prefix: str, name: str,
+            lang: Lang) -> frozenset[str] | None:
+    picked = _remembered(st.sidebar.multiselect, name, lang, list(options), label=label,
+                         options=options,
+                         format_func=lambda v: translate(f"{prefix}.{v}", lang))
+    if not picked:
+        st.sidebar.warning(translate("sidebar.nothing_chosen", lang, what=label))
+    return None if set(picked) == set(options) else frozenset(picked)
+
+
+def render_sidebar(data: Dataset, lang: Lang) -> View:
+    """Draw the filters and the basemap choice and return the choices."""
+    st.sidebar.subheader(translate("sidebar.filters", lang))
+    types = _chosen(translate("sidebar.types", lang), CARRIER_TYPES, "type", "types", lang)
+    statuses = _chosen(translate("sidebar.statuses", lang), STATUSES, "status", "statuses",
+                       lang)
+    start, end = _period(data, lang)
+    key = tianditu_key(secrets())
+    offered = available_basemaps(key)
+    basemap = _remembered(st.sidebar.selectbox, "basemap", lang, offered[0],
+                          label=translate("sidebar.basemap", lang), options=offered,
+                          format_func=lambda b: translate(f"basemap.{b}", lang))
+    if basemap != "none":
+        st.sidebar.caption(translate("sidebar.basemap_online", lang))
+    return View(lang=lang, basemap=basemap, tianditu_tk=key,
+                filters=Filters(types=types, statuses=statuses, period_start=start,
+                                period_end=end))
+
+
+def render_notes(result: CheckResult, data: Dataset, lang: Lang) -> None:
+    """Say plainly when the register is the illustrative sample or the lines approximate."""
+    if result.illustrative_count:
+        st.sidebar.warning(translate("note.illustrative", lang, count=result.illustrative_count))
+    if result.approximate_boundaries:
+        st.sidebar.warning(translate("note.approximate", lang))
+    with st.sidebar.expander(translate("sidebar.data", lang)):
+        for kind, source in data.sources.items():
+            st.caption(translate("sidebar.source", lang, kind=translate(f"source.{kind}", lang),
+                                 path=source["path"]))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: the session's choices, the dataset and its check."""
+
+    view: View
+    data: Dataset
+    result: CheckResult
+
+
+def remember(context: Context) -> None:
+    """Record this run's context for the page (called by ``app.py``)."""
+    st.session_state[_CONTEXT_KEY] = context
+
+
+def current() -> Context:
+    """The context ``app.py`` recorded for this run."""
+    return st.session_state[_CONTEXT_KEY]

@@ -1,0 +1,79 @@
+"""Widgets the pages share: headline figures, the map frame, downloads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard.sidebar import Context
+from geo import CheckResult, format_area, towns_of_points, translate
+from geo.export import to_csv_bytes, to_xlsx_bytes
+from geo.i18n import Lang
+from geo.mapview import MapAssets, carrier_map, clicked_point
+
+__all__ = ["download_buttons", "headline_figures", "map_frame"]
+
+
+def headline_figures(result: CheckResult, lang: Lang) -> None:
+    """The four figures a leader looks for first, as large cards."""
+    city = result.city
+
+    def progress(count: int, goal: int) -> str:
+        return (translate("kpi.reached", lang) if count >= goal
+                else translate("kpi.to_go", lang, count=goal - count))
+
+    area, towns, carriers, institutes = st.columns(4)
+    area.metric(translate("kpi.new_area", lang), format_area(city["new_area_m2"], lang),
+                border=True)
+    towns.metric(translate("kpi.towns_met", lang),
+                 translate("kpi.of", lang, value=city["towns_met"], total=city["towns_total"]),
+                 border=True)
+    carriers.metric(translate("kpi.new_carriers", lang, goal=city["new_carriers_goal"]),
+                    translate("kpi.count", lang, count=city["new_carriers"]),
+                    delta=progress(city["new_carriers"], city["new_carriers_goal"]),
+                    delta_color="off", delta_arrow="off", border=True)
+    institutes.metric(translate("kpi.institutes", lang, goal=city["research_institutes_goal"]),
+                      translate("kpi.count", lang, count=city["research_institutes"]),
+                      delta=progress(city["research_institutes"],
+                                     city["research_institutes_goal"]),
+                      delta_color="off", delta_arrow="off", border=True)
+
+
+def _assets() -> MapAssets:
+    """Static files are served under the app's base path (``server.baseUrlPath``)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return MapAssets(base_url=f"/{base}/app/static" if base else "/app/static")
+
+
+def map_frame(context: Context, key: str, height: int, focus: str | None = None) -> str | None:
+    """Draw the map; return the town the user clicked (after undoing any basemap shift)."""
+    view = context.view
+    fmap = carrier_map(context.result, context.data.boundaries.towns, view.lang,
+                       basemap=view.basemap, tianditu_tk=view.tianditu_tk, focus=focus,
+                       assets=_assets())
+    state = st_folium(fmap, key=key, height=height, use_container_width=True,
+                      returned_objects=["last_clicked"])
+    click = (state or {}).get("last_clicked")
+    if not click:
+        return None
+    lon, lat = clicked_point(click["lng"], click["lat"], view.basemap)
+    towns = context.data.boundaries.towns
+    index = towns_of_points(np.array([lon]), np.array([lat]), towns)[0]
+    if index < 0:
+        st.info(translate("map.outside", view.lang))
+        return None
+    return str(towns["name"].iloc[index])
+
+
+def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str) -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of ``frame``, side by side."""
+    csv_column, xlsx_column = st.columns(2)
+    csv_column.download_button(translate("download.csv", lang), to_csv_bytes(frame),
+                               file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
+                               icon=":material/download:")
+    xlsx_column.download_button(
+        translate("download.xlsx", lang), to_xlsx_bytes(frame), file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", icon=":material/download:")

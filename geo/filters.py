@@ -1,0 +1,66 @@
+"""A planner's view of the data: which carrier types and statuses, which period.
+
+Filtering happens before the check, so every figure (town totals, city
+targets, the map) is the rule applied to the chosen carriers and period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo._errors import ConfigError
+from geo.register import Register
+from geo.schema import CARRIER_TYPES, STATUSES
+from geo.settings import Targets
+
+__all__ = ["Filters", "apply_filters"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Chosen carrier types and statuses (``None`` = all) and an optional period.
+
+    Frozen and hashable, so it can key a cache.
+    """
+
+    types: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        for name, chosen, allowed in (("types", self.types, CARRIER_TYPES),
+                                      ("statuses", self.statuses, STATUSES)):
+            unknown = sorted(set(chosen or ()) - set(allowed))
+            if unknown:
+                raise ConfigError("config.invalid", path="filters",
+                                  reason=f"{name} = {unknown}: {', '.join(allowed)}")
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ConfigError("config.invalid", path="filters",
+                              reason="period_end < period_start")
+
+
+def apply_filters(register: Register, targets: Targets,
+                  filters: Filters) -> tuple[Register, Targets]:
+    """The register restricted to the chosen types and statuses, and the chosen period.
+
+    Rows whose type or status could not be read stay in, so their data
+    problems are still reported. Neither input is changed.
+    """
+    carriers = register.carriers
+    keep = pd.Series(True, index=carriers.index)
+    if filters.types is not None:
+        keep &= carriers["type"].isin(filters.types) | carriers["type"].isna()
+    if filters.statuses is not None:
+        keep &= carriers["status"].isin(filters.statuses) | carriers["status"].isna()
+    filtered = dataclasses.replace(register, carriers=carriers.loc[keep].copy())
+    period = {key: value for key, value in (("period_start", filters.period_start),
+                                            ("period_end", filters.period_end)) if value}
+    narrowed = dataclasses.replace(targets, **period)
+    if narrowed.period_end < narrowed.period_start:
+        raise ConfigError("config.invalid", path="filters", reason="period_end < period_start")
+    return filtered, narrowed

@@ -1,0 +1,117 @@
+"""Run the dashboard with ``streamlit run`` and drive it in headless Chromium.
+
+Shared by the browser tests: start a server on a free port (optionally with
+another register), open it in Chromium through Playwright, and record every
+host the browser contacts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def needs_chromium() -> None:
+    """Skip with the reason when this machine has no Chromium or Playwright."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+    pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port; yields its address once it is healthy."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log = ARTIFACTS / f"streamlit-{port}.log"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})})
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"streamlit did not start; see {log}") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+class Browser:
+    """One Chromium page that remembers which hosts it asked for and any dialogs."""
+
+    def __init__(self, playwright, base_url: str):
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self.page = self.browser.new_page(viewport={"width": 1600, "height": 1000})
+        self.base_url = base_url
+        self.hosts: set[str] = set()
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda request: self.hosts.add(urlparse(request.url).netloc))
+        self.page.on("dialog", self._dismiss)
+
+    def _dismiss(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: str = "/") -> None:
+        """Go to ``path`` and wait until Streamlit has finished running the page."""
+        self.page.goto(self.base_url + path)
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the app is idle (no script running)."""
+        self.page.wait_for_selector('[data-testid="stApp"]')
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+        time.sleep(0.5)
+
+    def map_frame(self):
+        """The streamlit-folium frame, once Leaflet has drawn into it."""
+        self.page.wait_for_selector(MAP_FRAME, timeout=30000)
+        frame = self.page.frame_locator(MAP_FRAME)
+        frame.locator("path.town-area").first.wait_for(timeout=30000)
+        return frame
+
+    def screenshot(self, name: str) -> Path:
+        """Write a screenshot to ``test-artifacts/`` and return its path."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def close(self) -> None:
+        """Close Chromium."""
+        self.browser.close()

@@ -1,0 +1,160 @@
+"""End to end in headless Chromium against ``streamlit run app.py``, with no internet.
+
+Screenshots of every page, in Chinese and English, go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from geo import load_dataset, translate
+from tests.browser import MAP_FRAME, Browser, needs_chromium, streamlit_server
+from tests.conftest import carrier
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def bundled_app():
+    needs_chromium()
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser(playwright, bundled_app):
+    session = Browser(playwright, bundled_app)
+    yield session
+    session.close()
+
+
+def _only_the_app(session: Browser) -> None:
+    app_host = session.base_url.split("//", 1)[1]
+    assert session.hosts <= {app_host}, f"requests left the app: {session.hosts - {app_host}}"
+
+
+def _expected_markers() -> int:
+    carriers = load_dataset().check().carriers
+    return int((carriers["usable"] & carriers["has_point"]).sum())
+
+
+def test_overview_map_renders_offline(browser):
+    browser.open("/")
+    frame = browser.map_frame()
+    towns = load_dataset().boundaries.names
+    assert frame.locator("path.town-area").count() == len(towns)
+    frame.locator(".carrier-marker").first.wait_for()
+    assert frame.locator(".carrier-marker").count() == _expected_markers()
+    assert frame.locator(".town-label").count() == len(towns)
+    assert frame.locator(".map-legend").count() == 1
+    browser.screenshot("overview-zh")
+    _only_the_app(browser)
+
+
+def _click_inside(browser: Browser, selector: str) -> None:
+    """Click a point of the map frame where ``selector`` itself is the topmost element."""
+    frame = browser.page.frame(url=lambda url: "streamlit_folium" in url)
+    box = frame.locator(selector).bounding_box()
+    frame_box = browser.page.locator(MAP_FRAME).bounding_box()
+    assert box and frame_box
+    for fy in (0.5, 0.4, 0.6, 0.3, 0.7):
+        for fx in (0.5, 0.4, 0.6, 0.3, 0.7):
+            x = box["x"] - frame_box["x"] + box["width"] * fx
+            y = box["y"] - frame_box["y"] + box["height"] * fy
+            hit = frame.evaluate(
+                "([x, y, sel]) => document.elementFromPoint(x, y)?.matches(sel) ?? false",
+                [x, y, selector])
+            if hit:
+                browser.page.mouse.click(box["x"] + box["width"] * fx,
+                                         box["y"] + box["height"] * fy)
+                return
+    pytest.fail(f"no clear point inside {selector}")
+
+
+def test_clicking_a_town_opens_its_page(browser):
+    browser.open("/")
+    browser.map_frame()
+    towns = load_dataset().boundaries.names
+    index = towns.index("浏河镇")
+    _click_inside(browser, f"path.town-{index}")
+    browser.page.wait_for_url("**/town?town=*", timeout=30000)
+    browser.settle()
+    assert "浏河镇" in browser.page.locator("h1").first.inner_text()
+    browser.map_frame()
+    browser.screenshot("town-zh")
+    _only_the_app(browser)
+
+
+def test_town_link_selects_the_town(browser):
+    browser.open("/?town=沙溪镇")
+    browser.page.wait_for_url("**/town?town=*", timeout=30000)
+    browser.settle()
+    assert "沙溪镇" in browser.page.locator("h1").first.inner_text()
+
+
+def test_every_page_in_both_languages(browser):
+    for lang, radio in (("zh", None), ("en", "English")):
+        browser.open("/")
+        if radio:
+            browser.page.get_by_text(radio, exact=True).click()
+            browser.settle()
+        for slug in ("overview", "town", "city"):
+            title = translate(f"page.{slug}", lang)
+            browser.page.get_by_role("link", name=title).first.click()
+            browser.settle()
+            if slug != "city":
+                browser.map_frame()
+                time.sleep(1)
+            browser.screenshot(f"{slug}-{lang}")
+        title = browser.page.locator("h1").first.inner_text()
+        assert title == ("全市目标" if lang == "zh" else "City targets")
+    _only_the_app(browser)
+
+
+@pytest.fixture
+def hostile_app(tmp_path, register_csv):
+    needs_chromium()
+    path = register_csv([
+        carrier("X1", name=XSS, town="浏河镇", lon="121.272", lat="31.508"),
+        carrier("X2", name=XSS + "2", town=XSS, lon="", lat=""),
+    ])
+    with streamlit_server({"CARRIER_MAP_CARRIERS": str(path)}) as url:
+        yield url
+
+
+def test_hostile_names_show_as_text_and_run_nothing(playwright, hostile_app):
+    session = Browser(playwright, hostile_app)
+    try:
+        session.open("/")
+        frame = session.map_frame()
+        marker = frame.locator(".carrier-marker").first
+        marker.hover()
+        tooltip = frame.locator(".leaflet-tooltip").last
+        tooltip.wait_for()
+        assert XSS in tooltip.inner_text()
+        marker.click()
+        popup = frame.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert XSS in popup.inner_text()
+        assert frame.locator("img[src='x']").count() == 0
+        session.screenshot("xss-overview")
+        session.open("/town?town=浏河镇")
+        session.map_frame()
+        assert session.page.locator("img[src='x']").count() == 0
+        session.screenshot("xss-town")
+        assert session.dialogs == []
+    finally:
+        session.close()
