@@ -13,7 +13,7 @@ from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.i18n import Lang
 from geo.mapview import MapAssets, carrier_map, clicked_point
 
-__all__ = ["download_buttons", "headline_figures", "map_frame"]
+__all__ = ["download_buttons", "headline_figures", "map_frame", "table"]
 
 
 def headline_figures(result: CheckResult, lang: Lang) -> None:
@@ -77,3 +77,14 @@ def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str) -> No
         translate("download.xlsx", lang), to_xlsx_bytes(frame), file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", icon=":material/download:")
+
+
+def table(frame: pd.DataFrame, progress_column: str | None = None) -> None:
+    """A sortable table: numbers with thousands separators, progress as a bar."""
+    config: dict[str, object] = {
+        column: st.column_config.NumberColumn(format="localized")
+        for column in frame.columns if pd.api.types.is_float_dtype(frame[column])}
+    if progress_column:
+        config[progress_column] = st.column_config.ProgressColumn(
+            format="%.0f%%", min_value=0, max_value=100)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)

@@ -287,7 +287,7 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
     fmap.default_js = assets.js
     fmap.default_css = assets.css
     _IconPath(assets).add_to(fmap)
-    folium.map.CustomPane(_LABEL_PANE, z_index=650, pointer_events=False).add_to(fmap)
+    folium.map.CustomPane(_LABEL_PANE, z_index=625, pointer_events=False).add_to(fmap)
     for provider in tile_providers(basemap, tianditu_tk):
         folium.TileLayer(provider, max_zoom=MAX_ZOOM, control=False).add_to(fmap)
 

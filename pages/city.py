@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.sidebar import current
-from dashboard.widgets import download_buttons, headline_figures
+from dashboard.widgets import download_buttons, headline_figures, table
 from geo import translate
 from geo.tables import display_names, problem_table, town_table
 
@@ -20,9 +20,7 @@ headline_figures(result, lang)
 
 st.subheader(translate("city.towns", lang))
 towns = town_table(result, display_names(context.data.boundaries.towns, lang), lang)
-st.dataframe(towns, hide_index=True, width="stretch", column_config={
-    translate("col.progress", lang): st.column_config.ProgressColumn(
-        format="%.0f%%", min_value=0, max_value=100)})
+table(towns, progress_column=translate("col.progress", lang))
 download_buttons(towns, "towns", lang, key="towns_download")
 
 st.subheader(translate("city.targets", lang))
@@ -41,7 +39,7 @@ st.dataframe(pd.DataFrame({
 st.subheader(translate("city.quality", lang, count=len(result.problems)))
 if result.problems:
     problems = problem_table(result.problems, lang)
-    st.dataframe(problems, hide_index=True, width="stretch")
+    table(problems)
     download_buttons(problems, "data-problems", lang, key="problems_download")
 else:
     st.success(translate("report.no_problems", lang))

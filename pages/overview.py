@@ -22,6 +22,6 @@ with map_column:
     st.caption(translate("map.click_hint", lang))
 with chart_column:
     names = display_names(context.data.boundaries.towns, lang, short=True)
-    st.altair_chart(town_ranking(result, names, lang), use_container_width=True)
+    st.altair_chart(town_ranking(result, names, lang), width="stretch")
 if clicked:
     st.switch_page("pages/town.py", query_params={"town": clicked})

@@ -7,7 +7,7 @@ which carriers count, why each other one does not, and the town's problems.
 import streamlit as st
 
 from dashboard.sidebar import current
-from dashboard.widgets import download_buttons, map_frame
+from dashboard.widgets import download_buttons, map_frame, table
 from geo import format_area, translate
 from geo.tables import carrier_table, display_names, problem_table, town_carriers, town_problems
 
@@ -51,17 +51,17 @@ if clicked and clicked != town:
     st.switch_page("pages/town.py", query_params={"town": clicked})
 
 carriers = town_carriers(result, town)
-table = carrier_table(carriers, names, lang)
+listing = carrier_table(carriers, names, lang)
 counts = (carriers["reason"] == "counted").to_numpy()
 st.subheader(translate("town.counted", lang, count=int(counts.sum())))
-st.dataframe(table[counts], hide_index=True, width="stretch")
+table(listing[counts])
 st.subheader(translate("town.others", lang, count=int((~counts).sum())))
-st.dataframe(table[~counts], hide_index=True, width="stretch")
-download_buttons(table, f"{town}-carriers", lang, key="town_download")
+table(listing[~counts])
+download_buttons(listing, f"{town}-carriers", lang, key="town_download")
 
 problems = town_problems(result, town)
 st.subheader(translate("town.problems", lang, count=len(problems)))
 if problems:
-    st.dataframe(problem_table(problems, lang), hide_index=True, width="stretch")
+    table(problem_table(problems, lang))
 else:
     st.caption(translate("report.no_problems", lang))

@@ -1,0 +1,122 @@
+"""The folium map as rendered HTML: local assets only, escaped text, shifted overlays."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from geo import check, load_dataset, load_register, prepare_boundaries
+from geo.basemaps import available_basemaps, tianditu_key, tile_providers
+from geo.charts import town_ranking
+from geo.coords import wgs84_to_gcj02
+from geo.mapview import MapAssets, carrier_map, clicked_point
+from geo.settings import Targets
+from geo.tables import display_names
+from tests.conftest import carrier, square_towns
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def render(fmap) -> str:
+    return fmap.get_root().render()
+
+
+@pytest.fixture(scope="module")
+def sample():
+    data = load_dataset()
+    return data.check(), data.boundaries.towns
+
+
+def test_every_asset_is_served_by_the_app(sample):
+    page = render(carrier_map(*sample))
+    urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
+    assert urls and all(url.startswith("/app/static/") for url in urls), urls
+    assert "cdn" not in page.lower() and "d3" not in urls
+    assert not re.search(r"https?://(?!www\.w3\.org)", page.split("<body>")[0])
+
+
+def test_asset_base_follows_the_deployment_path(sample):
+    page = render(carrier_map(*sample, assets=MapAssets("/carriers/app/static")))
+    assert '/carriers/app/static/leaflet/leaflet.js' in page
+
+
+def test_one_styled_feature_per_town_and_one_row_per_placed_carrier(sample):
+    result, towns = sample
+    page = render(carrier_map(result, towns))
+    assert page.count('"className": "town-area town-') == len(towns)
+    placed = result.carriers["usable"] & result.carriers["has_point"]
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    assert len(rows) == int(placed.sum())
+    assert "L.featureGroup()" in page, "few carriers: every marker shown, no clustering"
+
+
+def test_many_carriers_are_clustered(sample):
+    page = render(carrier_map(*sample, cluster_above=10))
+    assert "L.markerClusterGroup(" in page
+
+
+@pytest.fixture
+def hostile(register_csv):
+    towns = square_towns()
+    towns.loc[0, "name_en"] = XSS
+    register = load_register(register_csv([carrier("X1", name=XSS), carrier(XSS, name="ok")]))
+    boundaries = prepare_boundaries(towns)
+    return check(register, boundaries, Targets()), boundaries.towns
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_user_text_is_escaped_everywhere(hostile, lang):
+    page = render(carrier_map(*hostile, lang=lang))
+    as_javascript_sees_it = (page.replace("\\u0026", "&").replace("\\u003c", "<")
+                             .replace("\\u003e", ">").replace("\\u0027", "'"))
+    assert XSS not in as_javascript_sees_it
+    assert as_javascript_sees_it.count("&lt;img src=x onerror=alert(1)&gt;") >= 2
+
+
+def test_gaode_shifts_overlays_to_gcj02_and_clicks_back(sample):
+    result, towns = sample
+    wgs = render(carrier_map(result, towns))
+    gcj = render(carrier_map(result, towns, basemap="gaode"))
+    assert "autonavi.com" in gcj and "autonavi.com" not in wgs
+    row_wgs = json.loads(re.search(r"var rows = (\[.*?\]);\n", wgs).group(1))[0]
+    row_gcj = json.loads(re.search(r"var rows = (\[.*?\]);\n", gcj).group(1))[0]
+    lon, lat = wgs84_to_gcj02(np.array([row_wgs[1]]), np.array([row_wgs[0]]))
+    assert row_gcj[:2] == pytest.approx([lat[0], lon[0]], abs=1e-6)
+    back = clicked_point(row_gcj[1], row_gcj[0], "gaode")
+    assert back == pytest.approx((row_wgs[1], row_wgs[0]), abs=1e-6)
+    assert clicked_point(121.1, 31.5, "osm") == (121.1, 31.5)
+
+
+def test_focus_zooms_to_the_town(sample):
+    result, towns = sample
+    page = render(carrier_map(result, towns, focus="浏河镇"))
+    west, south, east, north = towns[towns["name"] == "浏河镇"].total_bounds
+    bounds = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1))
+    assert np.allclose(bounds, [[south, west], [north, east]])
+
+
+def test_basemap_offer_and_tianditu_key(monkeypatch):
+    assert available_basemaps(None) == ("none", "osm", "gaode")
+    assert "tianditu" in available_basemaps("k")
+    assert tianditu_key({}, {}) is None
+    assert tianditu_key({"tianditu": {"tk": "abc"}}, {}) == "abc"
+    assert tianditu_key({}, {"TIANDITU_TK": " env "}) == "env"
+    layers = tile_providers("tianditu", "abc")
+    assert [p.build_url() for p in layers][1].endswith("tk=abc")
+    assert "vec_w" in layers[0].build_url() and "cva_w" in layers[1].build_url()
+    assert tile_providers("none") == []
+    with pytest.raises(ValueError, match="key"):
+        tile_providers("tianditu", None)
+
+
+def test_ranking_chart_has_every_town_sorted(sample):
+    result, towns = sample
+    spec = town_ranking(result, display_names(towns, "zh"), "zh").to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert len(values) == len(towns)
+    order = spec["layer"][0]["encoding"]["y"]["sort"]
+    areas = {v["town"]: v["new_area"] for v in values}
+    assert [areas[t] for t in order] == sorted(areas.values(), reverse=True)

@@ -1,0 +1,99 @@
+"""Tables as people read them, and the files they download."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from geo import check, load_register, prepare_boundaries, translate
+from geo.export import to_csv_bytes, to_xlsx_bytes
+from geo.settings import Targets, data_paths
+from geo.tables import (
+    carrier_table,
+    display_names,
+    problem_table,
+    town_carriers,
+    town_problems,
+    town_table,
+)
+from tests.conftest import carrier, square_towns
+
+
+@pytest.fixture
+def result(register_csv):
+    register = load_register(register_csv([
+        carrier("A1", area="12000"),
+        carrier("A2", area="3000", status="在建"),
+        carrier("A3", area="abc"),
+        carrier("A4", town="甲镇", lon="", lat="", opened="2015"),
+        carrier("A5", town="乙镇", lon="121.05", lat="31.45"),
+    ]))
+    return check(register, prepare_boundaries(square_towns()), Targets())
+
+
+def test_display_names_chinese_and_english():
+    towns = square_towns()
+    assert display_names(towns, "zh")["甲镇"] == "甲镇"
+    assert display_names(towns, "en")["甲镇"] == "Jia (甲镇)"
+    assert display_names(towns, "en", short=True)["甲镇"] == "Jia"
+    assert display_names(towns.drop(columns="name_en"), "en")["甲镇"] == "甲镇"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_town_table_keeps_numbers_numeric_and_labels_translated(result, lang):
+    table = town_table(result, display_names(square_towns(), lang), lang)
+    assert len(table) == 4
+    area = table[translate("col.new_area", lang)]
+    assert pd.api.types.is_numeric_dtype(area)
+    assert area.sum() == result.city["new_area_m2"]
+    assert translate("band.met", lang) in set(table[translate("col.band", lang)])
+
+
+def test_town_carriers_include_registered_but_unplaced_rows(result):
+    carriers = town_carriers(result, "甲镇")
+    assert set(carriers["id"]) == {"A1", "A2", "A4", "A5"}
+    reasons = dict(zip(carriers["id"], carriers["reason"], strict=True))
+    assert reasons == {"A1": "counted", "A2": "not_in_use", "A4": "opened_outside_period",
+                       "A5": "counted"}
+
+
+def test_town_problems_are_the_problems_of_its_rows(result):
+    problems = town_problems(result, "甲镇")
+    assert {p.code for p in problems} == {"row.town_mismatch"}
+    assert [p.id for p in problems] == ["A5"]
+
+
+def test_carrier_and_problem_tables_in_english(result):
+    names = display_names(square_towns(), "en")
+    table = carrier_table(town_carriers(result, "甲镇"), names, "en")
+    assert set(table["Counts? / reason"]) == {"Counts", "Not in use yet",
+                                              "Opened outside the period"}
+    problems = problem_table(result.problems, "en")
+    assert problems["Row"].tolist() == sorted(problems["Row"].dropna().tolist())
+    assert "floor area (m²)" in problems["Column"].tolist()
+
+
+def test_downloads_open_in_excel_with_chinese_and_no_formulas():
+    frame = pd.DataFrame({"名称": ["浏河镇孵化器", "=HYPERLINK(\"http://x\")", "-1+1"],
+                          "面积": [1.5, 2.0, 3.0]})
+    csv = to_csv_bytes(frame)
+    assert csv.startswith("\ufeff".encode())
+    assert "浏河镇孵化器" in csv.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv.decode("utf-8-sig")
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, "表"))).active
+    values = [row for row in sheet.iter_rows(values_only=True)]
+    assert values[0] == ("名称", "面积")
+    assert values[2] == ("'=HYPERLINK(\"http://x\")", 2.0)
+    assert sheet.title == "表"
+
+
+def test_data_paths_from_settings(tmp_path):
+    bundled = data_paths({})
+    assert bundled.carriers.name == "carriers.csv" and bundled.name_field == "name"
+    chosen = data_paths({"CARRIER_MAP_CARRIERS": str(tmp_path / "x.xlsx"),
+                         "CARRIER_MAP_NAME_FIELD": "XZQMC"})
+    assert chosen.carriers == tmp_path / "x.xlsx" and chosen.name_field == "XZQMC"
+    assert chosen.boundaries == bundled.boundaries
