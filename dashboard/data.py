@@ -33,7 +33,8 @@ def configured_paths() -> DataPaths:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _digest(path: str, _size: int, _mtime_ns: int) -> str:
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    """The file's SHA-256; ``size`` and ``mtime_ns`` are part of the cache key."""
     return file_digest(path)
 
 

@@ -21,9 +21,10 @@ import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo.basemaps import Basemap, basemap_system, tile_providers
-from geo.check import BANDS, CheckResult
+from geo.check import BANDS, REASONS, CheckResult
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.i18n import Lang, format_area, translate
 from geo.schema import CARRIER_TYPES, STATUSES
@@ -71,8 +72,9 @@ class _CarrierLayer(JSCSSMixin, MacroElement):
     """Carrier markers from one compact array, clustered when there are many.
 
     One row per carrier (``[lat, lon, type, counts, id, name, status, area,
-    opened, town, reason]``, strings already escaped) keeps the page small
-    with 10,000 carriers; popups are built only when opened.
+    opened, town, reason]``, strings already escaped; type, status, town and
+    reason as indexes into shared lists) keeps the page small with 10,000
+    carriers; popups are built only when opened.
     """
 
     _template = Template("""
@@ -81,7 +83,9 @@ class _CarrierLayer(JSCSSMixin, MacroElement):
             var types = {{ this.types|tojson }};
             var statuses = {{ this.statuses|tojson }};
             var labels = {{ this.labels|tojson }};
-            var rows = {{ this.rows|tojson }};
+            var towns = {{ this.towns|tojson }};
+            var reasons = {{ this.reasons|tojson }};
+            var rows = {{ this.rows_json }};
             var group = {{ "L.markerClusterGroup({showCoverageOnHover: false})"
                            if this.cluster else "L.featureGroup()" }};
             function line(label, value) {
@@ -101,8 +105,9 @@ class _CarrierLayer(JSCSSMixin, MacroElement):
                     return '<div class="carrier-popup"><h4>' + r[5] + '</h4><table>'
                         + line(labels.id, r[4]) + line(labels.type, type.label)
                         + line(labels.area, r[7]) + line(labels.opened, r[8])
-                        + line(labels.status, statuses[r[6]]) + line(labels.town, r[9])
-                        + line(labels.reason, r[10]) + '</table></div>';
+                        + line(labels.status, statuses[r[6]])
+                        + line(labels.town, towns[r[9]] || '—')
+                        + line(labels.reason, reasons[r[10]]) + '</table></div>';
                 }, {maxWidth: 340});
                 group.addLayer(marker);
             });
@@ -112,10 +117,13 @@ class _CarrierLayer(JSCSSMixin, MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list], lang: Lang, assets: MapAssets, cluster: bool):
+    def __init__(self, rows: list[list], towns: list[str], lang: Lang, assets: MapAssets,
+                 cluster: bool):
         super().__init__()
         self._name = "CarrierLayer"
-        self.rows = rows
+        self.rows_json = htmlsafe_json_dumps(rows, separators=(",", ":"))
+        self.towns = towns
+        self.reasons = [_escaped(translate(f"reason.{reason}", lang)) for reason in REASONS]
         self.cluster = cluster
         self.types = [{"colour": TYPE_STYLES[t][0], "icon": TYPE_STYLES[t][1],
                        "label": _escaped(translate(f"type.{t}", lang))} for t in CARRIER_TYPES]
@@ -236,21 +244,22 @@ def _town_style(feature: dict) -> dict:
             "className": f"town-area town-{props['order']}"}
 
 
-def _carrier_rows(carriers: pd.DataFrame, names: dict[str, str], lang: Lang,
+def _carrier_rows(carriers: pd.DataFrame, town_names: list[str], lang: Lang,
                   system: str) -> list[list]:
+    """One compact row per placed carrier; ``town_names`` gives the town indexes."""
     shown = carriers[carriers["usable"] & carriers["has_point"]]
     lon, lat = shown["lon"].to_numpy(float), shown["lat"].to_numpy(float)
     if system == "GCJ02":
         lon, lat = wgs84_to_gcj02(lon, lat)
-    type_index = {t: i for i, t in enumerate(CARRIER_TYPES)}
-    status_index = {s: i for i, s in enumerate(STATUSES)}
+    town_index = {name: i for i, name in enumerate(town_names)}
     columns = zip(
-        np.round(lat, 6), np.round(lon, 6), shown["type"].map(type_index),
-        shown["reason"] == "counted", shown["id"], shown["name"], shown["status"].map(status_index),
-        shown["floor_area_m2"], shown["opened_text"], shown["town"], shown["reason"], strict=True)
-    return [[float(la), float(lo), int(t), bool(c), _escaped(i), _escaped(n), int(s),
-             _escaped(format_area(a, lang)), _escaped(o), _escaped(names.get(town, town)),
-             _escaped(translate(f"reason.{reason}", lang))]
+        np.round(lat, 6), np.round(lon, 6), shown["type"].map(CARRIER_TYPES.index),
+        shown["reason"] == "counted", shown["id"], shown["name"],
+        shown["status"].map(STATUSES.index), shown["floor_area_m2"], shown["opened_text"],
+        shown["town"].map(town_index).fillna(-1), shown["reason"].map(REASONS.index),
+        strict=True)
+    return [[float(la), float(lo), int(t), int(c), _escaped(i), _escaped(n), int(s),
+             _escaped(format_area(a, lang)), _escaped(o), int(town), int(reason)]
             for la, lo, t, c, i, n, s, a, o, town, reason in columns]
 
 
@@ -284,6 +293,9 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
                       zoom_start=11, min_zoom=6, max_zoom=MAX_ZOOM, control_scale=True,
                       zoom_snap=0.25)
+    # Leaflet reads the zoom range from the map itself when there are no tiles; the
+    # marker clusters need it ("Map has no maxZoom specified").
+    fmap.options.update(minZoom=6, maxZoom=MAX_ZOOM)
     fmap.default_js = assets.js
     fmap.default_css = assets.css
     _IconPath(assets).add_to(fmap)
@@ -309,8 +321,9 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
                                 class_name="town-label-icon", icon_size=(0, 0)),
         ).add_to(fmap)
 
-    rows = _carrier_rows(result.carriers, display_names(towns, lang), lang, system)
-    _CarrierLayer(rows, lang, assets, cluster=len(rows) > cluster_above).add_to(fmap)
+    rows = _carrier_rows(result.carriers, towns["name"].tolist(), lang, system)
+    _CarrierLayer(rows, features["label"].tolist(), lang, assets,
+                  cluster=len(rows) > cluster_above).add_to(fmap)
     _Legend(_legend_html(result, lang)).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

@@ -158,3 +158,25 @@ def test_hostile_names_show_as_text_and_run_nothing(playwright, hostile_app):
         assert session.dialogs == []
     finally:
         session.close()
+
+
+@pytest.fixture
+def crowded_app(register_csv):
+    needs_chromium()
+    rows = [carrier(f"C{i:04d}", name=f"载体{i}", lon=f"{121.05 + (i % 40) * 0.006:.4f}",
+                    lat=f"{31.45 + (i // 40) * 0.006:.4f}") for i in range(1200)]
+    with streamlit_server({"CARRIER_MAP_CARRIERS": str(register_csv(rows))}) as url:
+        yield url
+
+
+def test_many_carriers_are_clustered_and_the_map_still_draws(playwright, crowded_app):
+    session = Browser(playwright, crowded_app)
+    try:
+        session.open("/")
+        frame = session.map_frame()
+        frame.locator(".marker-cluster").first.wait_for(timeout=30000)
+        assert 0 < frame.locator(".marker-cluster").count() < 200
+        session.screenshot("crowded-overview")
+        assert session.dialogs == []
+    finally:
+        session.close()

@@ -53,9 +53,11 @@ def test_one_styled_feature_per_town_and_one_row_per_placed_carrier(sample):
     assert "L.featureGroup()" in page, "few carriers: every marker shown, no clustering"
 
 
-def test_many_carriers_are_clustered(sample):
-    page = render(carrier_map(*sample, cluster_above=10))
+@pytest.mark.parametrize("basemap", ["none", "osm"])
+def test_many_carriers_are_clustered_on_a_map_with_a_zoom_range(sample, basemap):
+    page = render(carrier_map(*sample, basemap=basemap, cluster_above=10))
     assert "L.markerClusterGroup(" in page
+    assert '"maxZoom": 18' in page.split("L.map(", 1)[1].split(");", 1)[0]
 
 
 @pytest.fixture
