@@ -74,7 +74,7 @@ def _remembered(widget, name: str, lang: Lang, default, **options):
 def _chosen(label: str, options: tuple[str, ...], prefix: str, name: str,
             lang: Lang) -> frozenset[str] | None:
     picked = _remembered(st.sidebar.multiselect, name, lang, list(options), label=label,
-                         options=options,
+                         options=options, placeholder=translate("sidebar.choose", lang),
                          format_func=lambda v: translate(f"{prefix}.{v}", lang))
     if not picked:
         st.sidebar.warning(translate("sidebar.nothing_chosen", lang, what=label))

@@ -100,7 +100,8 @@ class _CarrierLayer(JSCSSMixin, MacroElement):
                     iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -14]
                 });
                 var marker = L.marker([r[0], r[1]], {icon: icon, riseOnHover: true});
-                marker.bindTooltip(r[5]);
+                marker.bindTooltip('<b>' + r[5] + '</b><br>' + type.label + ' · ' + r[7]
+                    + ' · ' + statuses[r[6]]);
                 marker.bindPopup(function() {
                     return '<div class="carrier-popup"><h4>' + r[5] + '</h4><table>'
                         + line(labels.id, r[4]) + line(labels.type, type.label)

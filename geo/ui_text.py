@@ -23,6 +23,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "sidebar.filters": {"zh": "筛选", "en": "Filters"},
     "sidebar.types": {"zh": "载体类型", "en": "Carrier types"},
     "sidebar.statuses": {"zh": "状态", "en": "Status"},
+    "sidebar.choose": {"zh": "请选择", "en": "Choose"},
     "sidebar.period": {"zh": "计划期", "en": "Period"},
     "sidebar.period_incomplete": {
         "zh": "请同时选择开始和结束日期；暂按 {start} 至 {end} 计算。",

@@ -166,3 +166,16 @@ def test_streamlit_is_configured_for_intranets():
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["enableStaticServing"] is True
+
+
+def test_hostile_text_reaches_tables_as_plain_text(register_csv, monkeypatch):
+    xss = "<img src=x onerror=alert(1)>"
+    path = register_csv([carrier("X1", name=xss, town="浏河镇", lon="121.272", lat="31.508"),
+                         carrier("X2", name="ok", town=xss, lon="", lat="")])
+    monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(path))
+    town = open_app("zh", town="浏河镇")
+    assert town.dataframe[0].value[translate("field.name", "zh")].tolist() == [xss]
+    city = open_app("zh", "pages/city.py")
+    assert xss in city.dataframe[-1].value[translate("col.value", "zh")].tolist()
+    for element in (*town.markdown, *city.markdown):
+        assert "<img" not in element.value

@@ -95,6 +95,11 @@ def test_clicking_a_town_opens_its_page(browser):
     assert "浏河镇" in browser.page.locator("h1").first.inner_text()
     browser.map_frame()
     browser.screenshot("town-zh")
+    browser.page.get_by_role("link", name=translate("page.overview", "zh")).first.click()
+    browser.settle()
+    browser.map_frame()
+    time.sleep(2)
+    assert "town" not in browser.page.url, "an old click must not navigate again"
     _only_the_app(browser)
 
 
