@@ -9,6 +9,7 @@ from geo._errors import ConfigError, InputFileError
 from geo.boundaries import Boundaries, load_boundaries, prepare_boundaries
 from geo.check import REASONS, CheckResult, check, classify
 from geo.dataset import Dataset, file_digest, load_dataset
+from geo.filters import Filters, apply_filters
 from geo.i18n import Lang, format_area, translate
 from geo.locate import locate, towns_of_points
 from geo.problems import Problem
@@ -21,11 +22,13 @@ __all__ = [
     "CheckResult",
     "ConfigError",
     "Dataset",
+    "Filters",
     "InputFileError",
     "Lang",
     "Problem",
     "Register",
     "Targets",
+    "apply_filters",
     "check",
     "classify",
     "file_digest",

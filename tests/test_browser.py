@@ -5,6 +5,7 @@ Screenshots of every page, in Chinese and English, go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -130,58 +131,47 @@ def test_every_page_in_both_languages(browser):
 
 
 @pytest.fixture
-def hostile_app(tmp_path, register_csv):
-    needs_chromium()
-    path = register_csv([
-        carrier("X1", name=XSS, town="浏河镇", lon="121.272", lat="31.508"),
-        carrier("X2", name=XSS + "2", town=XSS, lon="", lat=""),
-    ])
-    with streamlit_server({"CARRIER_MAP_CARRIERS": str(path)}) as url:
-        yield url
+def app_on(playwright, register_csv):
+    """Start the app on a register of the given rows; hand back a browser on it."""
+    with contextlib.ExitStack() as stack:
+        def start(rows) -> Browser:
+            env = {"CARRIER_MAP_CARRIERS": str(register_csv(rows))}
+            session = Browser(playwright, stack.enter_context(streamlit_server(env)))
+            stack.callback(session.close)
+            return session
+
+        yield start
 
 
-def test_hostile_names_show_as_text_and_run_nothing(playwright, hostile_app):
-    session = Browser(playwright, hostile_app)
-    try:
-        session.open("/")
-        frame = session.map_frame()
-        marker = frame.locator(".carrier-marker").first
-        marker.hover()
-        tooltip = frame.locator(".leaflet-tooltip").last
-        tooltip.wait_for()
-        assert XSS in tooltip.inner_text()
-        marker.click()
-        popup = frame.locator(".leaflet-popup-content")
-        popup.wait_for()
-        assert XSS in popup.inner_text()
-        assert frame.locator("img[src='x']").count() == 0
-        session.screenshot("xss-overview")
-        session.open("/town?town=浏河镇")
-        session.map_frame()
-        assert session.page.locator("img[src='x']").count() == 0
-        session.screenshot("xss-town")
-        assert session.dialogs == []
-    finally:
-        session.close()
+def test_hostile_names_show_as_text_and_run_nothing(app_on):
+    session = app_on([carrier("X1", name=XSS, town="浏河镇", lon="121.272", lat="31.508"),
+                      carrier("X2", name=XSS + "2", town=XSS, lon="", lat="")])
+    session.open("/")
+    frame = session.map_frame()
+    marker = frame.locator(".carrier-marker").first
+    marker.hover()
+    tooltip = frame.locator(".leaflet-tooltip").last
+    tooltip.wait_for()
+    assert XSS in tooltip.inner_text()
+    marker.click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert XSS in popup.inner_text()
+    assert frame.locator("img[src='x']").count() == 0
+    session.screenshot("xss-overview")
+    session.open("/town?town=浏河镇")
+    session.map_frame()
+    assert session.page.locator("img[src='x']").count() == 0
+    session.screenshot("xss-town")
+    assert session.dialogs == []
 
 
-@pytest.fixture
-def crowded_app(register_csv):
-    needs_chromium()
-    rows = [carrier(f"C{i:04d}", name=f"载体{i}", lon=f"{121.05 + (i % 40) * 0.006:.4f}",
-                    lat=f"{31.45 + (i // 40) * 0.006:.4f}") for i in range(1200)]
-    with streamlit_server({"CARRIER_MAP_CARRIERS": str(register_csv(rows))}) as url:
-        yield url
-
-
-def test_many_carriers_are_clustered_and_the_map_still_draws(playwright, crowded_app):
-    session = Browser(playwright, crowded_app)
-    try:
-        session.open("/")
-        frame = session.map_frame()
-        frame.locator(".marker-cluster").first.wait_for(timeout=30000)
-        assert 0 < frame.locator(".marker-cluster").count() < 200
-        session.screenshot("crowded-overview")
-        assert session.dialogs == []
-    finally:
-        session.close()
+def test_many_carriers_are_clustered_and_the_map_still_draws(app_on):
+    session = app_on([carrier(f"C{i:04d}", name=f"载体{i}", lon=f"{121.05 + (i % 40) * 0.006:.4f}",
+                              lat=f"{31.45 + (i // 40) * 0.006:.4f}") for i in range(1200)])
+    session.open("/")
+    frame = session.map_frame()
+    frame.locator(".marker-cluster").first.wait_for(timeout=30000)
+    assert 0 < frame.locator(".marker-cluster").count() < 200
+    session.screenshot("crowded-overview")
+    assert session.dialogs == []
