@@ -130,8 +130,8 @@ class _CarrierLayer(JSCSSMixin, MacroElement):
                        "label": _escaped(translate(f"type.{t}", lang))} for t in CARRIER_TYPES]
         self.statuses = [_escaped(translate(f"status.{s}", lang)) for s in STATUSES]
         self.labels = {key: _escaped(translate(code, lang)) for key, code in (
-            ("id", "field.id"), ("type", "field.type"), ("area", "col.area"),
-            ("opened", "field.opened"), ("status", "field.status"), ("town", "col.town"),
+            ("id", "col.id"), ("type", "col.type"), ("area", "col.area"),
+            ("opened", "col.opened"), ("status", "col.status"), ("town", "col.town"),
             ("reason", "col.reason"))}
         self.default_js = assets.js
         self.default_css = assets.css

@@ -64,12 +64,12 @@ def carrier_table(carriers: pd.DataFrame, names: dict[str, str], lang: Lang) -> 
         return values.map(lambda v: names.get(v, v) if isinstance(v, str) else "")
 
     return pd.DataFrame({
-        translate("field.id", lang): carriers["id"],
-        translate("field.name", lang): carriers["name"],
-        translate("field.type", lang): _labels(carriers["type"], "type", lang),
-        translate("field.status", lang): _labels(carriers["status"], "status", lang),
+        translate("col.id", lang): carriers["id"],
+        translate("col.name", lang): carriers["name"],
+        translate("col.type", lang): _labels(carriers["type"], "type", lang),
+        translate("col.status", lang): _labels(carriers["status"], "status", lang),
         translate("col.area", lang): carriers["floor_area_m2"],
-        translate("field.opened", lang): carriers["opened_text"].fillna(""),
+        translate("col.opened", lang): carriers["opened_text"].fillna(""),
         translate("col.town", lang): town(carriers["town"]),
         translate("col.declared_town", lang): carriers["town_declared"].fillna(""),
         translate("col.reason", lang): _labels(carriers["reason"], "reason", lang),
@@ -83,7 +83,7 @@ def problem_table(problems: list[Problem], lang: Lang) -> pd.DataFrame:
     return pd.DataFrame({
         translate("col.file", lang): _labels(records["file"], "source", lang),
         translate("col.row", lang): records["row"].astype("Int64"),
-        translate("field.id", lang): records["id"],
+        translate("col.id", lang): records["id"],
         translate("col.field", lang): records["field"].map(
             lambda f: translate(f"field.{f}", lang) if f"field.{f}" in CATALOGUE else (f or "")),
         translate("col.value", lang): records["value"],

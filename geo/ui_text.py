@@ -109,6 +109,11 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "city.goal_met": {"zh": "已完成", "en": "reached"},
     "city.goal_not_met": {"zh": "未完成", "en": "not reached"},
     # --- table columns -------------------------------------------------
+    "col.id": {"zh": "编号", "en": "ID"},
+    "col.name": {"zh": "名称", "en": "Name"},
+    "col.type": {"zh": "类型", "en": "Type"},
+    "col.status": {"zh": "状态", "en": "Status"},
+    "col.opened": {"zh": "投用时间", "en": "Opened"},
     "col.town": {"zh": "镇区", "en": "Town"},
     "col.target": {"zh": "目标（平方米）", "en": "Target (m²)"},
     "col.new_area": {"zh": "新增面积（平方米）", "en": "New area (m²)"},

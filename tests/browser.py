@@ -106,10 +106,21 @@ class Browser:
         return frame
 
     def screenshot(self, name: str) -> Path:
-        """Write a screenshot to ``test-artifacts/`` and return its path."""
+        """Write a screenshot of the whole page to ``test-artifacts/``; return its path.
+
+        Streamlit scrolls inside its main area, so the window is made as tall as
+        the content for the shot, then put back.
+        """
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        size = self.page.viewport_size
+        height = self.page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0")
+        if height > size["height"]:
+            self.page.set_viewport_size({"width": size["width"], "height": height + 40})
+            time.sleep(1)
         self.page.screenshot(path=str(path))
+        self.page.set_viewport_size(size)
         return path
 
     def close(self) -> None:

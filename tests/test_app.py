@@ -94,7 +94,7 @@ def test_town_link_selects_the_town():
     figures = load_dataset().check().towns.set_index("town").loc["浏河镇"]
     counted = app.dataframe[0].value
     assert len(counted) == figures["carriers_counted"]
-    assert set(counted[translate("field.id", "zh")]) == set(figures["carrier_ids"])
+    assert set(counted[translate("col.id", "zh")]) == set(figures["carrier_ids"])
 
 
 def test_town_link_accepts_other_spellings_and_english_names():
@@ -174,7 +174,7 @@ def test_hostile_text_reaches_tables_as_plain_text(register_csv, monkeypatch):
                          carrier("X2", name="ok", town=xss, lon="", lat="")])
     monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(path))
     town = open_app("zh", town="浏河镇")
-    assert town.dataframe[0].value[translate("field.name", "zh")].tolist() == [xss]
+    assert town.dataframe[0].value[translate("col.name", "zh")].tolist() == [xss]
     city = open_app("zh", "pages/city.py")
     assert xss in city.dataframe[-1].value[translate("col.value", "zh")].tolist()
     for element in (*town.markdown, *city.markdown):
