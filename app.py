@@ -15,7 +15,7 @@ from geo import ConfigError, InputFileError, translate
 
 st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", page_icon="🗺️",
                    layout="wide")
-st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 3rem;}</style>")
+st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4.5rem;}</style>")
 lang = language()
 pages = {
     "overview": st.Page("pages/overview.py", title=translate("page.overview", lang),

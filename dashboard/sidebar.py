@@ -92,6 +92,7 @@ def render_sidebar(data: Dataset, lang: Lang) -> View:
     offered = available_basemaps(key)
     basemap = _remembered(st.sidebar.selectbox, "basemap", lang, offered[0],
                           label=translate("sidebar.basemap", lang), options=offered,
+                          placeholder=translate("sidebar.choose", lang),
                           format_func=lambda b: translate(f"basemap.{b}", lang))
     if basemap != "none":
         st.sidebar.caption(translate("sidebar.basemap_online", lang))

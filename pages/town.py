@@ -26,7 +26,8 @@ if asked and boundaries.resolve(asked):
 elif asked:
     st.warning(translate("town.unknown", lang, town=asked, shown=names[boundaries.names[0]]))
 town = st.selectbox(translate("town.choose", lang), boundaries.names, key="town_choice",
-                    format_func=names.get, on_change=_follow_choice)
+                    format_func=names.get, on_change=_follow_choice,
+                    placeholder=translate("sidebar.choose", lang))
 figures = result.towns.set_index("town").loc[town]
 
 st.title(names[town])

@@ -179,3 +179,13 @@ def test_hostile_text_reaches_tables_as_plain_text(register_csv, monkeypatch):
     assert xss in city.dataframe[-1].value[translate("col.value", "zh")].tolist()
     for element in (*town.markdown, *city.markdown):
         assert "<img" not in element.value
+
+
+def test_tianditu_is_offered_only_with_a_key(monkeypatch):
+    monkeypatch.delenv("TIANDITU_TK", raising=False)
+    offered = open_app("zh").sidebar.selectbox(key="basemap_zh").options
+    assert translate("basemap.tianditu", "zh") not in offered
+    assert offered[0] == translate("basemap.none", "zh")
+    monkeypatch.setenv("TIANDITU_TK", "test-key")
+    offered = open_app("en").sidebar.selectbox(key="basemap_en").options
+    assert translate("basemap.tianditu", "en") in offered

@@ -104,6 +104,22 @@ def test_clicking_a_town_opens_its_page(browser):
     _only_the_app(browser)
 
 
+def test_gaode_basemap_shifts_the_overlays_and_clicks_still_find_the_town(browser):
+    browser.open("/")
+    browser.map_frame()
+    browser.page.get_by_role("combobox", name=translate("sidebar.basemap", "zh")).click()
+    browser.page.get_by_role("option", name=translate("basemap.gaode", "zh")).click()
+    browser.settle()
+    frame = browser.map_frame()
+    frame.locator("img.leaflet-tile").first.wait_for(state="attached", timeout=30000)
+    assert "autonavi.com" in frame.locator("img.leaflet-tile").first.get_attribute("src")
+    towns = load_dataset().boundaries.names
+    _click_inside(browser, f"path.town-{towns.index('沙溪镇')}")
+    browser.page.wait_for_url("**/town?town=*", timeout=30000)
+    browser.settle()
+    assert "沙溪镇" in browser.page.locator("h1").first.inner_text()
+
+
 def test_town_link_selects_the_town(browser):
     browser.open("/?town=沙溪镇")
     browser.page.wait_for_url("**/town?town=*", timeout=30000)
