@@ -11,10 +11,10 @@ from typing import Any
 
 from geo.i18n import Lang, translate
 
-__all__ = ["ConfigError", "InputFileError"]
+__all__ = ["ConfigError", "InputFileError", "LocalisedError"]
 
 
-class _LocalisedError(ValueError):
+class LocalisedError(ValueError):
     """A ``ValueError`` whose text comes from the message catalogue."""
 
     def __init__(self, code: str, **params: Any) -> None:
@@ -27,9 +27,9 @@ class _LocalisedError(ValueError):
         return translate(self.code, lang, **self.params)
 
 
-class InputFileError(_LocalisedError):
+class InputFileError(LocalisedError):
     """A carrier register or boundary file that cannot be read or used."""
 
 
-class ConfigError(_LocalisedError):
+class ConfigError(LocalisedError):
     """A targets/settings file that is missing, malformed or out of range."""

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo check --carriers PATH --boundaries PATH ...``.
+"""Command line: ``python -m geo check ...``, ``python -m geo users ...``, ``... store ...``.
 
 Exit 0 when the files could be read (whatever the towns' results); exit 2
 with a one-paragraph message on stderr when an input cannot be used.
@@ -15,6 +15,7 @@ from geo._errors import ConfigError, InputFileError
 from geo.dataset import load_dataset
 from geo.report import as_json, as_table
 from geo.settings import DEFAULT_NAME_FIELD
+from geo.store import commands as store_commands
 
 __all__ = ["main"]
 
@@ -40,12 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--targets", help="targets/period TOML (default: data/targets.toml)")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--lang", choices=("zh", "en"), default="zh")
+    store_commands.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.command != "check":
+        return store_commands.run(args)
     try:
         dataset = load_dataset(args.carriers, args.boundaries, args.targets, args.name_field)
     except (InputFileError, ConfigError) as error:

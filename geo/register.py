@@ -28,7 +28,7 @@ from geo.schema import (
 )
 from geo.values import parse_area, parse_number, parse_opened, parse_vocabulary
 
-__all__ = ["Register", "load_register", "validate_register"]
+__all__ = ["Register", "canonical_text", "load_register", "validate_register"]
 
 ILLUSTRATIVE_MARKERS = ("示意", "illustrative")
 _CHINA_LON = (73.0, 136.0)
@@ -119,6 +119,20 @@ class _Collector:
         return [problem for _, problem in sorted(self.problems, key=lambda p: p[0])]
 
 
+def canonical_text(raw: RawTable) -> pd.DataFrame:
+    """The table's cells under the register's column names, as text (absent columns empty).
+
+    Raises
+    ------
+    InputFileError
+        When required columns, or every location column, are missing.
+    """
+    mapping = _map_header(raw)
+    _check_columns(mapping, raw)
+    return pd.DataFrame({c: raw.frame[mapping[c]] if c in mapping else
+                         pd.Series(pd.NA, index=raw.frame.index, dtype="str") for c in COLUMNS})
+
+
 def validate_register(raw: RawTable) -> Register:
     """Turn a raw table into typed carriers, collecting every row problem.
 
@@ -127,10 +141,7 @@ def validate_register(raw: RawTable) -> Register:
     absent), ``crs``, ``floor_area_m2``, ``opened_start``/``opened_end``,
     ``opened_text``, the free-text columns, ``has_point`` and ``usable``.
     """
-    mapping = _map_header(raw)
-    _check_columns(mapping, raw)
-    text = {c: raw.frame[mapping[c]] if c in mapping else
-            pd.Series(pd.NA, index=raw.frame.index, dtype="str") for c in COLUMNS}
+    text = canonical_text(raw)
     frame = pd.DataFrame({"row": raw.rows.to_numpy()}, index=raw.frame.index)
     for column in COLUMNS:
         frame[f"{column}_text"] = text[column]

@@ -149,4 +149,54 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "source.carriers": {"zh": "载体登记表", "en": "Carrier register"},
     "source.boundaries": {"zh": "镇区边界", "en": "Town boundaries"},
     "source.targets": {"zh": "目标设置", "en": "Targets"},
+    # --- the store: refusals and conflicts ----------------------------
+    "store.read_only": {
+        "zh": "用户“{user}”只有查看权限，不能修改数据。如需修改，请联系管理员。",
+        "en": "User “{user}” may only view; ask an administrator for editing rights.",
+    },
+    "store.not_your_town": {
+        "zh": "用户“{user}”只能修改所负责镇区（{towns}）内的载体；载体“{id}”位于“{town}”，未保存。",
+        "en": "User “{user}” may change only carriers in {towns}; carrier “{id}” lies in “{town}”. Not saved.",
+    },
+    "store.admin_only": {
+        "zh": "只有管理员可以执行此操作（当前用户“{user}”）。",
+        "en": "Only an administrator may do this (you are “{user}”).",
+    },
+    "store.invalid": {
+        "zh": "载体“{id}”有 {count} 处数据问题，未保存。请按下列提示修改后再保存。",
+        "en": "Carrier “{id}” has {count} problem(s) and was not saved. Fix them as listed and save again.",
+    },
+    "store.conflict": {
+        "zh": "载体“{id}”在您打开之后已被“{who}”修改（{at}），您的修改未保存，以免覆盖他人的修改。请刷新后重新编辑。",
+        "en": "Carrier “{id}” was changed by “{who}” ({at}) after you opened it. Your change was not saved, so nothing is overwritten; reload and edit again.",
+    },
+    "store.id_taken": {
+        "zh": "编号“{id}”已存在。请换一个编号，或编辑已有的载体。",
+        "en": "The id “{id}” is already used. Choose another id or edit the existing carrier.",
+    },
+    "store.not_found": {
+        "zh": "找不到载体“{id}”（可能已被他人删除）。请刷新。",
+        "en": "Carrier “{id}” was not found (someone may have deleted it). Reload.",
+    },
+    "store.import_stale": {
+        "zh": "预览之后有 {count} 个载体已被他人修改（{ids}），导入未执行，数据未变。请重新预览后再导入。",
+        "en": "{count} carrier(s) changed after your preview ({ids}); nothing was imported. Preview again.",
+    },
+    "store.change_not_found": {
+        "zh": "找不到第 {change} 号修改记录。",
+        "en": "Change {change} was not found.",
+    },
+    "store.revert_conflict": {
+        "zh": "无法撤销第 {change} 号修改：载体“{id}”之后又被修改过。请先查看其后的修改。",
+        "en": "Change {change} cannot be reverted: carrier “{id}” was changed again since. Look at the later changes first.",
+    },
+    "store.revert_unsupported": {
+        "zh": "第 {change} 号修改（{action}）不能撤销。",
+        "en": "Change {change} ({action}) cannot be reverted.",
+    },
+    "login.failed": {"zh": "用户名或密码不正确。", "en": "Wrong user name or password."},
+    "login.locked": {
+        "zh": "登录失败次数过多，该账户已暂时锁定，请于 {until}（UTC）后再试。",
+        "en": "Too many failed logins; the account is locked until {until} (UTC).",
+    },
 }

@@ -1,0 +1,60 @@
+"""Which database to use, and a new store's first contents.
+
+By default the store is an SQLite file (``CARRIER_MAP_DB_PATH``, else
+``var/carrier-map.db`` in the project), created on first start and seeded
+with the bundled register and boundaries. A shared deployment sets
+``CARRIER_MAP_DATABASE_URL`` (Streamlit secrets or environment) to a
+PostgreSQL URL such as ``postgresql+psycopg://user:password@host/db``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from geo.boundaries import load_boundaries
+from geo.readers import read_table
+from geo.settings import BUNDLED_BOUNDARIES, BUNDLED_CARRIERS, DATA_DIR
+from geo.store.access import Actor
+from geo.store.engine import sqlite_url
+from geo.store.imports import commit_import, preview_import
+from geo.store.schema import meta
+from geo.store.store import Store
+
+__all__ = ["DEFAULT_DB_PATH", "SYSTEM", "open_store", "store_url"]
+
+DEFAULT_DB_PATH = DATA_DIR.parent / "var" / "carrier-map.db"
+SYSTEM = Actor("system", "admin")
+"""The actor of changes made by the program itself (seeding) or its command line."""
+
+
+def store_url(settings: Mapping[str, Any] | None = None) -> str:
+    """The database URL from ``settings`` (secrets or environment), else the SQLite default."""
+    settings = settings or {}
+    url = settings.get("CARRIER_MAP_DATABASE_URL")
+    if url:
+        return str(url)
+    return sqlite_url(settings.get("CARRIER_MAP_DB_PATH") or DEFAULT_DB_PATH)
+
+
+def open_store(url: str, seed: bool = True, carriers: str | Path = BUNDLED_CARRIERS,
+               boundaries: str | Path = BUNDLED_BOUNDARIES) -> Store:
+    """Open (create, upgrade) the store; seed a brand-new one with the given files once."""
+    store = Store(url)
+    if seed:
+        _seed_once(store, carriers, boundaries)
+    return store
+
+
+def _seed_once(store: Store, carriers: str | Path, boundaries: str | Path) -> None:
+    with store.writing(register_changes=False) as connection:
+        seeded = connection.execute(sa.select(meta.c.value).where(meta.c.key == "seeded")
+                                    ).scalar_one_or_none()
+        if seeded:
+            return
+        connection.execute(sa.insert(meta).values(key="seeded", value=1))
+    store.replace_boundaries(SYSTEM, load_boundaries(boundaries))
+    commit_import(store, preview_import(store, read_table(carriers), SYSTEM), SYSTEM)

@@ -1,0 +1,212 @@
+"""The store on SQLite and PostgreSQL: same figures as files, roles, locking, history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from geo import check, load_dataset, load_targets
+from geo.readers import read_table
+from geo.store import (
+    Actor,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Store,
+    ValidationFailed,
+)
+from geo.store.history import history, revert
+from geo.store.imports import commit_import, preview_import, preview_import_file
+from geo.store.schema import SCHEMA_VERSION, metadata, schema_version, upgrade
+from geo.store.setup import SYSTEM, open_store
+from tests.conftest import HEADER, carrier, write_csv
+from tests.store_fixtures import BACKENDS, database_url
+
+ADMIN = Actor("admin", "admin")
+LIUHE = Actor("liuhe", "town_editor", frozenset({"浏河镇"}))
+VIEWER = Actor("leader", "viewer")
+IN_LIUHE = {"lon": "121.272", "lat": "31.508"}
+IN_SHAXI = {"lon": "121.055", "lat": "31.557"}
+
+
+def values(id: str = "N1", **overrides: str) -> dict[str, str]:
+    """A valid register row (by column name) with ``overrides``."""
+    return {**dict(zip(HEADER, carrier(id), strict=True)), **overrides}
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    opened = open_store(database_url(request.param, tmp_path))
+    yield opened
+    opened.close()
+
+
+def test_seeded_store_gives_the_same_figures_as_the_files(store):
+    from_files = load_dataset().check()
+    from_store = check(store.register(), store.boundaries(), load_targets())
+    assert from_store.city == from_files.city
+    pd.testing.assert_frame_equal(from_store.towns, from_files.towns)
+    assert store.boundaries().names == load_dataset().boundaries.names
+
+
+def test_viewer_cannot_write_anything(store):
+    with pytest.raises(PermissionDenied):
+        store.add_carrier(VIEWER, values(**IN_LIUHE))
+    with pytest.raises(PermissionDenied):
+        store.update_carrier(VIEWER, "TC031", values("TC031", **IN_LIUHE), 1)
+    with pytest.raises(PermissionDenied):
+        store.delete_carrier(VIEWER, "TC031", 1)
+
+
+def test_town_editor_calling_the_store_directly_is_refused_outside_their_town(store):
+    rows = store.carrier_rows().set_index("id")
+    shaxi_id = next(i for i in rows.index if rows.loc[i, "town"] == "沙溪镇")
+    with pytest.raises(PermissionDenied) as refused:
+        store.update_carrier(LIUHE, shaxi_id, rows.loc[shaxi_id].to_dict(), 1)
+    assert "沙溪镇" in refused.value.message("zh")
+    with pytest.raises(PermissionDenied):
+        store.add_carrier(LIUHE, values("N2", **IN_SHAXI))
+    with pytest.raises(PermissionDenied):
+        store.delete_carrier(LIUHE, shaxi_id, 1)
+    own = values("N3", **IN_LIUHE)
+    assert store.add_carrier(LIUHE, own) == 1
+    with pytest.raises(PermissionDenied, match="沙溪镇"):
+        store.update_carrier(LIUHE, "N3", {**own, **IN_SHAXI}, 1)
+    assert store.carrier_rows().set_index("id").loc["N3", "lon"] == IN_LIUHE["lon"]
+
+
+def test_invalid_values_are_refused_with_the_problems(store):
+    with pytest.raises(ValidationFailed) as refused:
+        store.add_carrier(ADMIN, values(floor_area_m2="很多", **IN_LIUHE))
+    assert [p.field for p in refused.value.problems] == ["floor_area_m2"]
+    assert "N1" not in set(store.carrier_rows()["id"])
+
+
+def test_second_save_of_the_same_version_is_refused(store):
+    row = store.carrier_rows().set_index("id").loc["TC031"]
+    version = int(row["version"])
+    first = {**row.to_dict(), "name": "第一位编辑"}
+    second = {**row.to_dict(), "name": "第二位编辑"}
+    assert store.update_carrier(ADMIN, "TC031", first, version) == version + 1
+    with pytest.raises(ConflictError) as refused:
+        store.update_carrier(Actor("other", "admin"), "TC031", second, version)
+    assert "admin" in refused.value.message("zh")
+    assert store.carrier_rows().set_index("id").loc["TC031", "name"] == "第一位编辑"
+    with pytest.raises(ConflictError):
+        store.delete_carrier(ADMIN, "TC031", version)
+    with pytest.raises(NotFoundError):
+        store.delete_carrier(ADMIN, "nope", 1)
+    with pytest.raises(ConflictError):
+        store.add_carrier(ADMIN, {**first, "id": "TC031"})
+
+
+TRICKY = ["O'Brien \"引号\" 孵化器", "<script>alert(1)</script>", "🚀 众创空间 🧪",
+          "长" * 5000, "x'); DROP TABLE carriers; --", "1; DELETE FROM users WHERE '1'='1",
+          "\\'; UPDATE carriers SET name='pwned' --", "Robert'); DROP TABLE changes;--"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_every_string_comes_back_unchanged_and_injection_changes_nothing(store, text):
+    before = store.carrier_rows()
+    row = {**values("S1", **IN_LIUHE), "name": text, "operator": text, "industry": text,
+           "level": text, "source": text}
+    store.add_carrier(ADMIN, row)
+    stored = store.carrier_rows().set_index("id").loc["S1"]
+    for column in ("name", "operator", "industry", "level", "source"):
+        assert stored[column] == text
+    after = store.carrier_rows()
+    assert len(after) == len(before) + 1
+    pd.testing.assert_frame_equal(after[after["id"] != "S1"].reset_index(drop=True),
+                                  before.reset_index(drop=True))
+    assert history(store, "S1")["after"][0]["name"] == text
+    with pytest.raises(NotFoundError):
+        store.delete_carrier(ADMIN, text, 1)
+
+
+def test_history_and_revert(store):
+    row = store.carrier_rows().set_index("id").loc["TC031"].to_dict()
+    store.update_carrier(LIUHE, "TC031", {**row, "floor_area_m2": "9999"}, 1)
+    change = history(store, "TC031").iloc[0]
+    assert (change["who"], change["action"]) == ("liuhe", "update")
+    assert change["before"]["floor_area_m2"] != "9999"
+    assert change["after"]["floor_area_m2"] == "9999"
+    with pytest.raises(PermissionDenied):
+        revert(store, LIUHE, int(change["id"]))
+    revert(store, ADMIN, int(change["id"]))
+    assert store.carrier_rows().set_index("id").loc["TC031", "floor_area_m2"] == row[
+        "floor_area_m2"]
+    assert history(store, "TC031").iloc[0]["reverts"] == change["id"]
+    with pytest.raises(ConflictError):
+        revert(store, ADMIN, int(change["id"]))
+
+    store.delete_carrier(ADMIN, "TC031", 3)
+    revert(store, ADMIN, int(history(store, "TC031").iloc[0]["id"]))
+    assert "TC031" in set(store.carrier_rows()["id"])
+
+
+def test_schema_upgrades_from_version_1_keep_the_data(tmp_path):
+    from geo.store.engine import make_engines, sqlite_url
+    url = sqlite_url(tmp_path / "old.db")
+    engine, _ = make_engines(url)
+    assert upgrade(engine, target=1) == 1
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO carriers (id, name, position) "
+                                   "VALUES ('OLD1', '旧数据', 1)"))
+    engine.dispose()
+    store = Store(url)
+    with store.reading() as connection:
+        assert schema_version(connection) == SCHEMA_VERSION
+        inspector = sa.inspect(connection)
+        for table in metadata.tables.values():
+            assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.c.keys())
+    row = store.carrier_rows().set_index("id").loc["OLD1"]
+    assert (row["name"], row["version"]) == ("旧数据", 1)
+
+
+def test_a_database_newer_than_the_program_is_not_touched(tmp_path):
+    url = Store(f"sqlite:///{tmp_path / 'new.db'}").url
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE meta SET value = 99 WHERE key = 'schema_version'"))
+    with pytest.raises(RuntimeError, match="newer"):
+        Store(url)
+
+
+def test_import_preview_lists_problems_and_commit_writes_only_valid_rows(store, tmp_path):
+    path = write_csv(tmp_path / "in.csv", [
+        carrier("TC031", name="浏河镇科技孵化器（改）", lon="121.272", lat="31.508"),
+        carrier("I2", area="-5", lon="121.272", lat="31.508"),
+        carrier("I3", lon="121.272", lat="31.508"),
+        carrier("I4", lon="121.055", lat="31.557"),
+    ])
+    version = store.data_version()
+    preview = preview_import_file(store, path, LIUHE)
+    assert [(p.row, p.field) for p in preview.problems] == [(3, "floor_area_m2")]
+    assert list(preview.new["id"]) == ["I3"] and list(preview.changed["id"]) == ["TC031"]
+    assert list(preview.refused["id"]) == ["I4"]
+    assert store.data_version() == version, "a preview writes nothing"
+    assert commit_import(store, preview, LIUHE) == 2
+    rows = store.carrier_rows().set_index("id")
+    assert rows.loc["TC031", "name"] == "浏河镇科技孵化器（改）" and "I4" not in rows.index
+    assert len(set(history(store)["batch"].dropna())) == 2, "the seed and this import"
+
+
+def test_a_stale_import_is_refused_whole(store, tmp_path):
+    path = write_csv(tmp_path / "in.csv", [
+        carrier("TC031", name="导入版本", lon="121.272", lat="31.508"),
+        carrier("I9", lon="121.272", lat="31.508")])
+    preview = preview_import(store, read_table(path), ADMIN)
+    row = store.carrier_rows().set_index("id").loc["TC031"].to_dict()
+    store.update_carrier(LIUHE, "TC031", {**row, "name": "别人先改了"}, 1)
+    before = store.carrier_rows()
+    with pytest.raises(ConflictError, match="TC031"):
+        commit_import(store, preview, ADMIN)
+    pd.testing.assert_frame_equal(store.carrier_rows(), before)
+
+
+def test_only_administrators_replace_boundaries(store):
+    with pytest.raises(PermissionDenied):
+        store.replace_boundaries(LIUHE, store.boundaries())
+    store.replace_boundaries(SYSTEM, store.boundaries())
+    assert history(store).iloc[0]["action"] == "boundaries"
