@@ -1,8 +1,10 @@
-"""Load and check the data once, cached by the content of the input files.
+"""Load and check the data once, cached by what the data is.
 
-A file's SHA-256 is computed once per version of the file (its path, size
-and modification time), so a rerun caused by a widget reads no file; the
-dataset and each filtered check are then cached by those digests.
+From the store (the default), the key is the store's data version, which
+changes with every committed change, so a rerun costs one tiny query and a
+reader never sees half an import. From files, a file's SHA-256 is computed
+once per version of the file (path, size, modification time). Either way a
+widget rerun reads nothing, and each filtered check is cached too.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import streamlit as st
 from geo import CheckResult, Dataset, file_digest, load_dataset
 from geo.filters import Filters
 from geo.settings import DataPaths, data_paths
+from geo.store import Store
+from geo.store.setup import open_store, store_dataset
 
-__all__ = ["configured_paths", "dataset", "filtered_check", "secrets"]
+__all__ = ["configured_paths", "dataset", "filtered_check", "open_configured_store", "secrets"]
 
 
 def secrets() -> dict:
@@ -45,14 +49,31 @@ def _content_key(path: Path) -> str:
     return _digest(str(path), stat.st_size, stat.st_mtime_ns)
 
 
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    """One store (and connection pool) per database, shared by every session."""
+    return open_store(url, boundaries=configured_paths().boundaries)
+
+
+def open_configured_store() -> Store | None:
+    """The configured store, or ``None`` when the register is read from a file."""
+    url = configured_paths().store_url
+    return _store(url) if url else None
+
+
 def _content(paths: DataPaths) -> tuple[str, ...]:
-    """What the data is: the digest of each input file, and the boundary name field."""
+    """What the data is: the store's data version or the files' digests, and the settings."""
+    if paths.store_url:
+        version = str(_store(paths.store_url).data_version())
+        return ("store", paths.store_url, version, _content_key(paths.targets))
     files = (paths.carriers, paths.boundaries, paths.targets)
     return (*(_content_key(p) for p in files), paths.name_field)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _load(content: tuple[str, ...], _paths: DataPaths) -> Dataset:
+    if _paths.store_url:
+        return store_dataset(_store(_paths.store_url), _paths.targets)
     return load_dataset(_paths.carriers, _paths.boundaries, _paths.targets, _paths.name_field)
 
 

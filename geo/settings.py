@@ -35,12 +35,13 @@ DEFAULT_NAME_FIELD = "name"
 
 
 class DataPaths(NamedTuple):
-    """The three input files and the boundary name field a deployment uses."""
+    """The inputs a deployment uses: files, or the store (``store_url``) for register and towns."""
 
     carriers: Path
     boundaries: Path
     targets: Path
     name_field: str
+    store_url: str | None = None
 
 
 def data_paths(settings: Mapping[str, Any] | None = None) -> DataPaths:
@@ -49,7 +50,9 @@ def data_paths(settings: Mapping[str, Any] | None = None) -> DataPaths:
     ``settings`` (environment variables or Streamlit secrets) may set
     ``CARRIER_MAP_CARRIERS``, ``CARRIER_MAP_BOUNDARIES``, ``CARRIER_MAP_TARGETS``
     and ``CARRIER_MAP_NAME_FIELD``; another county points these at its own
-    files with no code change.
+    files with no code change. Unless a register file is given, the register
+    and the towns come from the store (``CARRIER_MAP_DATABASE_URL`` or the
+    SQLite file ``CARRIER_MAP_DB_PATH``), seeded from these files once.
     """
     settings = settings or {}
 
@@ -57,7 +60,11 @@ def data_paths(settings: Mapping[str, Any] | None = None) -> DataPaths:
         value = settings.get(key)
         return Path(str(value)) if value else default
 
+    from geo.store.setup import store_url  # the store needs settings; settings load first
+
+    files_only = bool(settings.get("CARRIER_MAP_CARRIERS"))
     return DataPaths(
+        store_url=None if files_only else store_url(settings),
         carriers=path("CARRIER_MAP_CARRIERS", BUNDLED_CARRIERS),
         boundaries=path("CARRIER_MAP_BOUNDARIES", BUNDLED_BOUNDARIES),
         targets=path("CARRIER_MAP_TARGETS", BUNDLED_TARGETS),

@@ -51,8 +51,9 @@ def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
     log = ARTIFACTS / f"streamlit-{port}.log"
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("wb") as output:
+        store = {"CARRIER_MAP_DB_PATH": str(ARTIFACTS / f"store-{port}.db")}
         process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **(env or {})})
+                                   env={**os.environ, **store, **(env or {})})
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60

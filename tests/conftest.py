@@ -34,6 +34,15 @@ def square_towns() -> gpd.GeoDataFrame:
     )
 
 
+@pytest.fixture(autouse=True)
+def private_store(tmp_path_factory, monkeypatch) -> Path:
+    """Every test that opens the default store gets its own SQLite file, never var/."""
+    path = tmp_path_factory.mktemp("store") / "carrier-map.db"
+    monkeypatch.setenv("CARRIER_MAP_DB_PATH", str(path))
+    monkeypatch.delenv("CARRIER_MAP_DATABASE_URL", raising=False)
+    return path
+
+
 @pytest.fixture
 def towns() -> Boundaries:
     return prepare_boundaries(square_towns())

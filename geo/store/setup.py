@@ -16,15 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from geo.boundaries import load_boundaries
+from geo.dataset import Dataset
 from geo.readers import read_table
-from geo.settings import BUNDLED_BOUNDARIES, BUNDLED_CARRIERS, DATA_DIR
+from geo.settings import BUNDLED_BOUNDARIES, BUNDLED_CARRIERS, DATA_DIR, load_targets
 from geo.store.access import Actor
 from geo.store.engine import sqlite_url
 from geo.store.imports import commit_import, preview_import
 from geo.store.schema import meta
 from geo.store.store import Store
 
-__all__ = ["DEFAULT_DB_PATH", "SYSTEM", "open_store", "store_url"]
+__all__ = ["DEFAULT_DB_PATH", "SYSTEM", "open_store", "store_dataset", "store_url"]
 
 DEFAULT_DB_PATH = DATA_DIR.parent / "var" / "carrier-map.db"
 SYSTEM = Actor("system", "admin")
@@ -58,3 +59,15 @@ def _seed_once(store: Store, carriers: str | Path, boundaries: str | Path) -> No
         connection.execute(sa.insert(meta).values(key="seeded", value=1))
     store.replace_boundaries(SYSTEM, load_boundaries(boundaries))
     commit_import(store, preview_import(store, read_table(carriers), SYSTEM), SYSTEM)
+
+
+def store_dataset(store: Store, targets: str | Path | None = None) -> Dataset:
+    """The stored register and towns with the targets file, as a :class:`geo.Dataset`.
+
+    The register is read in one transaction, so it is never half of an import.
+    """
+    register = store.register()
+    return Dataset(register=register, boundaries=store.boundaries(),
+                   targets=load_targets(targets),
+                   sources={"carriers": {"path": store.description, "sha256": register.sha256},
+                            "boundaries": {"path": store.description, "sha256": ""}})

@@ -134,19 +134,35 @@ class Store:
         columns = [*CARRIER_TEXT_COLUMNS, "version", "updated_at", "updated_by"]
         return pd.DataFrame([dict(r) for r in rows], columns=columns)
 
+    def carrier(self, carrier_id: str) -> dict[str, Any] | None:
+        """One stored carrier (register columns as text, ``version``), or ``None``."""
+        rows = self._read_rows(carriers.c.id == carrier_id)
+        return rows.iloc[0].to_dict() if len(rows) else None
+
+    def _read_rows(self, where: Any) -> pd.DataFrame:
+        with self.reading() as connection:
+            return self._rows(connection, where)
+
     def register(self) -> Register:
-        """The stored carriers as a validated :class:`geo.Register` (same frames as a file)."""
-        rows = self.carrier_rows()
+        """The stored carriers as a validated :class:`geo.Register` (same frames as a file).
+
+        Rows and data version come from one read transaction: one consistent state.
+        """
+        with self.reading() as connection:
+            rows = self._rows(connection)
+            version = connection.execute(
+                sa.select(meta.c.value).where(meta.c.key == "data_version")).scalar_one()
         register = validate_rows(rows, label=self.description)
-        register.sha256 = f"data-version-{self.data_version()}"
+        register.sha256 = f"data-version-{version}"
         return register
 
     def boundaries(self) -> Boundaries:
-        """The stored towns as :class:`geo.Boundaries` (cached until data changes)."""
-        version = self.data_version()
-        if self._boundaries_cache and self._boundaries_cache[0] == version:
-            return self._boundaries_cache[1]
+        """The stored towns as :class:`geo.Boundaries` (cached until they are replaced)."""
         with self.reading() as connection:
+            version = int(connection.execute(sa.select(meta.c.value).where(
+                meta.c.key == "boundaries_version")).scalar_one_or_none() or 0)
+            if self._boundaries_cache and self._boundaries_cache[0] == version:
+                return self._boundaries_cache[1]
             rows = connection.execute(sa.select(schema.boundaries).order_by(
                 schema.boundaries.c.position)).mappings().all()
         frame = gpd.GeoDataFrame(
@@ -171,6 +187,8 @@ class Store:
             raise PermissionDenied("store.read_only", user=actor.username)
 
     def _require_town(self, actor: Actor, rows: pd.DataFrame, carrier_id: str) -> None:
+        if actor.role == "admin":
+            return
         for town in self.locate_rows(rows):
             if not actor.may_edit_town(town):
                 raise PermissionDenied("store.not_your_town", user=actor.username,
@@ -195,8 +213,9 @@ class Store:
             batch=batch, reverts=reverts))
 
     def _current(self, connection: sa.Connection, carrier_id: str) -> dict[str, Any] | None:
+        """The stored row, locked until the transaction ends (so a stale save fails fast)."""
         row = connection.execute(sa.select(carriers).where(carriers.c.id == carrier_id)
-                                 ).mappings().first()
+                                 .with_for_update()).mappings().first()
         return dict(row) if row else None
 
     def _check_version(self, current: dict[str, Any] | None, carrier_id: str,
@@ -236,14 +255,15 @@ class Store:
         """Change a carrier read at ``expected_version``; return the new version.
 
         The id may not change. Raises :class:`ConflictError` when someone saved
-        the carrier since it was read, so nothing is overwritten silently.
+        the carrier since it was read, so nothing is overwritten silently. The
+        version is checked first, so a stale save is refused before any work.
         """
         self._require_writer(actor)
         clean = _clean({**values, "id": carrier_id})
-        self._valid(clean)
         with self.writing() as connection:
             current = self._check_version(self._current(connection, carrier_id), carrier_id,
                                           expected_version)
+            self._valid(clean)
             before = _clean(current)
             self._require_town(actor, pd.DataFrame([before, clean]), carrier_id)
             result = connection.execute(
@@ -282,6 +302,10 @@ class Store:
                 for i, r in enumerate(frame.to_dict("records"))]
         with self.writing() as connection:
             old = connection.execute(sa.select(schema.boundaries.c.name)).scalars().all()
+            bumped = connection.execute(sa.update(meta).where(meta.c.key == "boundaries_version")
+                                        .values(value=meta.c.value + 1))
+            if bumped.rowcount == 0:
+                connection.execute(sa.insert(meta).values(key="boundaries_version", value=1))
             connection.execute(sa.delete(schema.boundaries))
             if rows:
                 connection.execute(sa.insert(schema.boundaries), rows)
