@@ -2,14 +2,16 @@
 
 Draws what every page shares (language, filters, basemap, data notes), checks
 the data for those choices (cached), then runs the chosen page from
-``pages/``. A link with ``?town=…`` opens that town's page.
+``views/``. A link with ``?town=…`` opens that town's page.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.data import configured_paths, dataset, filtered_check
+from dashboard.auth import current_actor, sign_in_form, sign_in_status
+from dashboard.auth import settings as auth_settings
+from dashboard.data import configured_paths, dataset, filtered_check, open_configured_store
 from dashboard.sidebar import Context, language, remember, render_notes, render_sidebar
 from geo import ConfigError, InputFileError, translate
 
@@ -17,19 +19,32 @@ st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", pa
                    layout="wide")
 st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4.5rem;}</style>")
 lang = language()
+# The page files live in views/, not pages/: Streamlit 1.67 treats a pages/ folder beside
+# the entry script as its old multipage layout and answers a fresh visit to a bookmarked
+# page (/town?town=…) with "Page not found" before this navigation is set up.
 pages = {
-    "overview": st.Page("pages/overview.py", title=translate("page.overview", lang),
+    "overview": st.Page("views/overview.py", title=translate("page.overview", lang),
                         icon=":material/map:", url_path="overview", default=True),
-    "town": st.Page("pages/town.py", title=translate("page.town", lang),
+    "town": st.Page("views/town.py", title=translate("page.town", lang),
                     icon=":material/location_city:", url_path="town"),
-    "city": st.Page("pages/city.py", title=translate("page.city", lang),
+    "city": st.Page("views/city.py", title=translate("page.city", lang),
                     icon=":material/flag:", url_path="city"),
+    "data": st.Page("views/data.py", title=translate("page.data", lang),
+                    icon=":material/edit_note:", url_path="data"),
 }
 page = st.navigation(list(pages.values()), position="top")
 if page.url_path == pages["overview"].url_path and st.query_params.get("town"):
     st.switch_page(pages["town"], query_params={"town": st.query_params["town"]})
 
 paths = configured_paths()
+store = open_configured_store()
+if store is not None:
+    actor = current_actor(store)
+    if actor is None and auth_settings().login_to_view:
+        st.info(translate("auth.needed", lang))
+        sign_in_form(store, lang, key="sign_in_to_view")
+        st.stop()
+    sign_in_status(actor, lang)
 try:
     data = dataset(paths)
     view = render_sidebar(data, lang)

@@ -77,3 +77,15 @@ def register_csv(tmp_path: Path) -> Callable[..., Path]:
     def write(rows: Sequence[Sequence[str]], name: str = "carriers.csv", **kwargs) -> Path:
         return write_csv(tmp_path / name, rows, **kwargs)
     return write
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright, for the browser tests (skipped with the reason when Chromium is missing)."""
+    from tests.browser import needs_chromium
+
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

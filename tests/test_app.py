@@ -12,7 +12,7 @@ from geo import format_area, load_dataset, translate
 from geo.filters import Filters
 from tests.conftest import REPO, carrier
 
-PAGES = ("pages/overview.py", "pages/town.py", "pages/city.py")
+PAGES = ("views/overview.py", "views/town.py", "views/city.py")
 
 
 def open_app(lang: str = "zh", page: str | None = None, town: str | None = None,
@@ -52,7 +52,7 @@ def expected_metrics(lang: str, filters: Filters | None = None) -> dict[str, str
     }
 
 
-TITLES = {"pages/overview.py": "app.title", "pages/city.py": "page.city"}
+TITLES = {"views/overview.py": "app.title", "views/city.py": "page.city"}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -73,14 +73,14 @@ def test_sidebar_says_the_data_is_illustrative_and_approximate(lang):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/city.py"])
+@pytest.mark.parametrize("page", ["views/overview.py", "views/city.py"])
 def test_headline_figures_equal_geo(page, lang):
     app = open_app(lang, page)
     assert metrics(app) == expected_metrics(lang)
 
 
 def test_city_page_table_has_every_town_and_geo_figures():
-    app = open_app("zh", "pages/city.py")
+    app = open_app("zh", "views/city.py")
     result = load_dataset().check()
     towns = app.dataframe[0].value
     assert len(towns) == len(result.towns)
@@ -107,7 +107,7 @@ def test_unknown_town_in_link_is_explained():
 
 
 def test_choosing_a_town_updates_the_link():
-    app = open_app("zh", "pages/town.py")
+    app = open_app("zh", "views/town.py")
     app.selectbox(key="town_choice").set_value("沙溪镇").run()
     assert app.title[0].value == "沙溪镇"
     assert app.query_params["town"] == "沙溪镇"
@@ -130,7 +130,7 @@ def test_type_filter_changes_the_figures():
     chosen = Filters(types=frozenset(only))
     assert metrics(app) == expected_metrics("zh", chosen)
     assert metrics(app) != expected_metrics("zh")
-    city = open_app("en", "pages/city.py", types=only)
+    city = open_app("en", "views/city.py", types=only)
     assert metrics(city) == expected_metrics("en", chosen)
 
 
@@ -156,7 +156,7 @@ def test_bad_rows_are_reported_and_the_rest_still_shows(register_csv, monkeypatc
     path = register_csv([carrier("A1", town="浏河镇", lon="121.272", lat="31.508"),
                          carrier("A2", area="很多", town="浏河镇", lon="121.272", lat="31.508")])
     monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(path))
-    app = open_app("zh", "pages/city.py")
+    app = open_app("zh", "views/city.py")
     problems = app.dataframe[-1].value
     assert problems[translate("col.row", "zh")].tolist() == [3]
     assert metrics(app)[translate("kpi.new_carriers", "zh", goal=30)] == "1 家"
@@ -175,7 +175,7 @@ def test_hostile_text_reaches_tables_as_plain_text(register_csv, monkeypatch):
     monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(path))
     town = open_app("zh", town="浏河镇")
     assert town.dataframe[0].value[translate("col.name", "zh")].tolist() == [xss]
-    city = open_app("zh", "pages/city.py")
+    city = open_app("zh", "views/city.py")
     assert xss in city.dataframe[-1].value[translate("col.value", "zh")].tolist()
     for element in (*town.markdown, *city.markdown):
         assert "<img" not in element.value

@@ -26,15 +26,6 @@ def bundled_app():
         yield url
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    needs_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        yield driver
-
-
 @pytest.fixture
 def browser(playwright, bundled_app):
     session = Browser(playwright, bundled_app)
@@ -125,6 +116,20 @@ def test_town_link_selects_the_town(browser):
     browser.page.wait_for_url("**/town?town=*", timeout=30000)
     browser.settle()
     assert "沙溪镇" in browser.page.locator("h1").first.inner_text()
+
+
+@pytest.mark.parametrize(("path", "title"), [
+    ("/town?town=浏河镇", "浏河镇"), ("/city", "全市目标"), ("/", "创新载体地图"),
+    ("/data", "数据管理")])
+def test_bookmarked_links_open_on_a_fresh_visit(playwright, bundled_app, path, title):
+    session = Browser(playwright, bundled_app)
+    try:
+        session.open(path)
+        assert session.page.locator('[data-testid="stException"]').count() == 0
+        assert session.page.get_by_text("Page not found").count() == 0
+        assert session.page.locator("h1").first.inner_text().startswith(title)
+    finally:
+        session.close()
 
 
 def test_every_page_in_both_languages(browser):

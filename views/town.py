@@ -49,7 +49,7 @@ planned.metric(translate("town.planned", lang), format_area(figures["planned_m2"
 
 clicked = map_frame(context, key="town_map", height=480, focus=town)
 if clicked and clicked != town:
-    st.switch_page("pages/town.py", query_params={"town": clicked})
+    st.switch_page("views/town.py", query_params={"town": clicked})
 
 carriers = town_carriers(result, town)
 listing = carrier_table(carriers, names, lang)

@@ -24,4 +24,4 @@ with chart_column:
     names = display_names(context.data.boundaries.towns, lang, short=True)
     st.altair_chart(town_ranking(result, names, lang), width="stretch")
 if clicked:
-    st.switch_page("pages/town.py", query_params={"town": clicked})
+    st.switch_page("views/town.py", query_params={"town": clicked})

@@ -1,0 +1,221 @@
+"""The data page's four parts: edit in a table, import with preview, export, history.
+
+Every change is made by the store (:mod:`geo.store`), which validates it,
+checks the user's role and towns, and refuses stale saves; these functions
+show the outcome, row by row, in the user's language.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.widgets import download_buttons, table
+from geo import InputFileError, load_boundaries, translate
+from geo.export import register_export, to_geojson_bytes
+from geo.i18n import Lang
+from geo.schema import COLUMNS
+from geo.store import Actor, Store, StoreError, ValidationFailed
+from geo.store.history import history, revert
+from geo.store.imports import commit_import, preview_import_file
+from geo.tables import problem_table
+
+__all__ = ["edit_tab", "export_tab", "history_tab", "import_tab", "show_results"]
+
+_RESULT_KEY = "_data_result"
+
+
+def _saved_upload(upload) -> Path:
+    """The uploaded file in a private temporary folder, with its own name (for messages)."""
+    folder = Path(tempfile.mkdtemp(prefix="carrier-upload-"))
+    path = folder / Path(upload.name).name
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+def show_results() -> None:
+    """The outcome of the last save, import or revert (shown once, above the tabs)."""
+    for kind, text in st.session_state.pop(_RESULT_KEY, []):
+        getattr(st, kind)(text)
+
+
+def _editable_rows(store: Store, actor: Actor) -> pd.DataFrame:
+    rows = store.carrier_rows()
+    if actor.role != "admin":
+        towns = store.locate_rows(rows[list(COLUMNS)])
+        rows = rows[towns.isin(actor.towns).to_numpy()]
+    return rows.set_index("id")
+
+
+def _failure(error: StoreError, carrier_id: str, lang: Lang) -> str:
+    reason = error.message(lang)
+    if isinstance(error, ValidationFailed):
+        reason += " " + "；".join(p.message(lang) for p in error.problems)
+    return translate("data.row_failed", lang, id=carrier_id, reason=reason)
+
+
+def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
+    """The register (the user's towns only, for a town editor) as an editable table."""
+    original = _editable_rows(store, actor)
+    labels = {c: translate(f"field.{c}", lang) for c in COLUMNS if c != "id"}
+    st.caption(translate("data.edit_help", lang))
+    edited = st.data_editor(
+        original[[c for c in COLUMNS if c != "id"]], num_rows="dynamic", width="stretch",
+        key=f"editor_{store.data_version()}",
+        column_config={c: st.column_config.TextColumn(label) for c, label in labels.items()})
+    deleted = [i for i in original.index if i not in edited.index]
+    confirmed = True
+    if deleted:
+        confirmed = st.checkbox(translate("data.confirm_delete", lang, count=len(deleted),
+                                          ids="、".join(map(str, deleted[:20]))))
+    if not st.button(translate("data.save", lang), type="primary"):
+        return
+    if deleted and not confirmed:
+        st.warning(translate("data.delete_unconfirmed", lang, count=len(deleted)))
+        return
+    results, counts = [], {"added": 0, "changed": 0, "deleted": 0}
+    for carrier_id in edited.index:
+        values = {**edited.loc[carrier_id].to_dict(), "id": carrier_id}
+        try:
+            if carrier_id not in original.index:
+                store.add_carrier(actor, values)
+                counts["added"] += 1
+            elif _differs(original.loc[carrier_id], edited.loc[carrier_id]):
+                store.update_carrier(actor, carrier_id, values,
+                                     int(original.loc[carrier_id, "version"]))
+                counts["changed"] += 1
+        except StoreError as error:
+            results.append(("error", _failure(error, str(carrier_id), lang)))
+    for carrier_id in deleted:
+        try:
+            store.delete_carrier(actor, carrier_id, int(original.loc[carrier_id, "version"]))
+            counts["deleted"] += 1
+        except StoreError as error:
+            results.append(("error", _failure(error, str(carrier_id), lang)))
+    summary = translate("data.saved", lang, **counts) if any(counts.values()) else translate(
+        "data.nothing", lang)
+    st.session_state[_RESULT_KEY] = [("success", summary), *results]
+    st.rerun()
+
+
+def _differs(before: pd.Series, after: pd.Series) -> bool:
+    def text(value) -> str:
+        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return any(text(before.get(c)) != text(after.get(c)) for c in COLUMNS if c != "id")
+
+
+def import_tab(store: Store, actor: Actor, lang: Lang) -> None:
+    """Upload a register (preview, then commit or cancel); administrators also boundaries."""
+    upload = st.file_uploader(translate("data.upload", lang), type=["csv", "xlsx", "txt"],
+                              key=f"register_upload_{st.session_state.get('_uploads', 0)}")
+    if upload is not None and st.session_state.get("_preview_of") != upload.file_id:
+        try:
+            st.session_state["_preview"] = preview_import_file(store, _saved_upload(upload), actor)
+        except (InputFileError, StoreError) as error:
+            st.session_state.pop("_preview", None)
+            st.error(error.message(lang))
+        st.session_state["_preview_of"] = upload.file_id
+    preview = st.session_state.get("_preview") if upload is not None else None
+    if preview is not None:
+        st.info(translate("data.preview", lang, new=len(preview.new), changed=len(preview.changed),
+                          same=preview.unchanged, refused=len(preview.refused),
+                          bad=len(preview.skipped_rows)))
+        if preview.problems:
+            table(problem_table(preview.problems, lang))
+        if len(preview.refused):
+            st.warning(translate("data.refused", lang))
+            st.dataframe(preview.refused.rename(columns={
+                "row": translate("col.row", lang), "id": translate("col.id", lang),
+                "name": translate("col.name", lang),
+                "town_located": translate("col.town", lang)}), hide_index=True)
+        commit, cancel = st.columns(2)
+        if commit.button(translate("data.commit", lang, count=preview.writable), type="primary",
+                         disabled=not preview.writable):
+            try:
+                written = commit_import(store, preview, actor)
+                st.session_state[_RESULT_KEY] = [("success", translate(
+                    "data.committed", lang, count=written))]
+            except StoreError as error:
+                st.session_state[_RESULT_KEY] = [("error", error.message(lang))]
+            _forget_preview()
+        if cancel.button(translate("data.cancel", lang)):
+            st.session_state[_RESULT_KEY] = [("info", translate("data.cancelled", lang))]
+            _forget_preview()
+    if actor.role == "admin":
+        _boundaries_import(store, actor, lang)
+
+
+def _forget_preview() -> None:
+    """Drop the preview and give the uploader a new key, which empties it."""
+    st.session_state.pop("_preview", None)
+    st.session_state["_uploads"] = st.session_state.get("_uploads", 0) + 1
+    st.rerun()
+
+
+def _boundaries_import(store: Store, actor: Actor, lang: Lang) -> None:
+    st.divider()
+    upload = st.file_uploader(translate("data.upload_boundaries", lang),
+                              type=["geojson", "json", "zip", "gpkg"], key="boundary_upload")
+    name_field = st.text_input(translate("data.name_field", lang), value="name")
+    if upload is None:
+        return
+    try:
+        towns = load_boundaries(_saved_upload(upload), name_field=name_field)
+    except InputFileError as error:
+        st.error(error.message(lang))
+        return
+    st.info(translate("data.boundaries_preview", lang, count=len(towns.names),
+                      names="、".join(towns.names[:30])))
+    if towns.problems:
+        table(problem_table(towns.problems, lang))
+    if st.button(translate("data.boundaries_commit", lang), type="primary"):
+        try:
+            store.replace_boundaries(actor, towns)
+            st.session_state[_RESULT_KEY] = [("success", translate("data.boundaries_done", lang))]
+        except StoreError as error:
+            st.session_state[_RESULT_KEY] = [("error", error.message(lang))]
+        st.rerun()
+
+
+def export_tab(store: Store, lang: Lang) -> None:
+    """The whole register as CSV (UTF-8 with BOM), Excel and GeoJSON."""
+    download_buttons(register_export(store.carrier_rows(), lang), "carriers", lang,
+                     key="register_download")
+    st.download_button(translate("data.export_geojson", lang), to_geojson_bytes(store.register()),
+                       file_name="carriers.geojson", mime="application/geo+json",
+                       icon=":material/download:")
+
+
+def history_tab(store: Store, actor: Actor | None, lang: Lang) -> None:
+    """Every change, newest first; administrators may revert one."""
+    changes = history(store)
+
+    def as_text(value) -> str:
+        return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+    st.dataframe(pd.DataFrame({
+        translate("col.change", lang): changes["id"],
+        translate("col.at", lang): changes["at"],
+        translate("col.who", lang): changes["who"],
+        translate("col.action", lang): changes["action"].map(
+            lambda a: translate(f"action.{a}", lang)),
+        translate("col.id", lang): changes["carrier_id"],
+        translate("col.before", lang): changes["before"].map(as_text),
+        translate("col.after", lang): changes["after"].map(as_text),
+    }), hide_index=True, width="stretch")
+    if actor is None or actor.role != "admin" or changes.empty:
+        return
+    number = st.number_input(translate("data.revert", lang), min_value=1, step=1,
+                             value=int(changes["id"].iloc[0]))
+    if st.button(translate("data.revert_button", lang)):
+        try:
+            revert(store, actor, int(number))
+            st.session_state[_RESULT_KEY] = [("success", translate("data.reverted", lang,
+                                                                    change=int(number)))]
+        except StoreError as error:
+            st.session_state[_RESULT_KEY] = [("error", error.message(lang))]
+        st.rerun()
