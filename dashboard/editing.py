@@ -61,6 +61,7 @@ def _failure(error: StoreError, carrier_id: str, lang: Lang) -> str:
 def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
     """The register (the user's towns only, for a town editor) as an editable table."""
     original = _editable_rows(store, actor)
+    original.index.name = translate("col.id", lang)
     labels = {c: translate(f"field.{c}", lang) for c in COLUMNS if c != "id"}
     st.caption(translate("data.edit_help", lang))
     edited = st.data_editor(

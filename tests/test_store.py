@@ -210,3 +210,15 @@ def test_only_administrators_replace_boundaries(store):
         store.replace_boundaries(LIUHE, store.boundaries())
     store.replace_boundaries(SYSTEM, store.boundaries())
     assert history(store).iloc[0]["action"] == "boundaries"
+
+
+def test_an_import_without_some_columns_keeps_their_stored_values(store, tmp_path):
+    path = tmp_path / "partial.csv"
+    path.write_text("编号,名称,类型,经度,纬度,面积,投用时间,状态\n"
+                    "TC031,浏河镇科技孵化器,孵化器,121.272,31.508,6500,2018-10,已投用\n",
+                    encoding="utf-8")
+    before = store.carrier("TC031")
+    commit_import(store, preview_import_file(store, path, ADMIN), ADMIN)
+    after = store.carrier("TC031")
+    assert after["floor_area_m2"] == "6500"
+    assert (after["source"], after["operator"]) == (before["source"], before["operator"])

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from geo.problems import Problem
 from geo.readers import RawTable, read_table
 from geo.register import canonical_text, validate_register
+from geo.schema import HEADER_ALIASES, normalise_token
 from geo.store.access import Actor, ConflictError, PermissionDenied
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers
 from geo.store.store import Store, _clean, now_text
@@ -56,8 +57,17 @@ def _text_rows(raw: RawTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[
     return frame, register.carriers["row"], register.carriers["usable"], register.problems
 
 
+def _file_columns(raw: RawTable) -> set[str]:
+    """The register columns the file has a header for."""
+    return {HEADER_ALIASES[normalise_token(h)] for h in raw.header
+            if normalise_token(h) in HEADER_ALIASES}
+
+
 def preview_import(store: Store, raw: RawTable, actor: Actor) -> ImportPreview:
-    """Validate ``raw`` against the rules and the user's rights; write nothing."""
+    """Validate ``raw`` against the rules and the user's rights; write nothing.
+
+    A stored carrier keeps the values of columns the file does not have.
+    """
     if not actor.may_write():
         raise PermissionDenied("store.read_only", user=actor.username)
     frame, rows, usable, problems = _text_rows(raw)
@@ -68,6 +78,10 @@ def preview_import(store: Store, raw: RawTable, actor: Actor) -> ImportPreview:
 
     stored = store.carrier_rows().set_index("id")
     is_stored = candidates["id"].isin(stored.index)
+    absent = [c for c in CARRIER_TEXT_COLUMNS if c != "id" and c not in _file_columns(raw)]
+    if absent and is_stored.any():  # a column the file lacks keeps its stored value
+        kept = stored.loc[candidates.loc[is_stored, "id"], absent].to_numpy()
+        candidates.loc[is_stored, absent] = kept
     towns_new = store.locate_rows(candidates[list(CARRIER_TEXT_COLUMNS)])
     towns_old = store.locate_rows(
         stored.loc[candidates.loc[is_stored, "id"]].reset_index()[list(CARRIER_TEXT_COLUMNS)])
