@@ -18,11 +18,11 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def wipe_postgres(url: str) -> None:
-    """Drop everything in the test database's public schema."""
+    """Drop the store's tables from the test database (extensions such as PostGIS stay)."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+        for table in ("changes", "users", "boundaries", "carriers", "meta"):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
 
 

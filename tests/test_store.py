@@ -222,3 +222,19 @@ def test_an_import_without_some_columns_keeps_their_stored_values(store, tmp_pat
     after = store.carrier("TC031")
     assert after["floor_area_m2"] == "6500"
     assert (after["source"], after["operator"]) == (before["source"], before["operator"])
+
+
+def test_postgis_where_installed_places_points_as_geopandas_does(store):
+    if not store.postgis:
+        pytest.skip("PostGIS is not installed on this database (only PostgreSQL with the "
+                    "postgis extension gets the geometry column)")
+    register = store.register()
+    located = check(register, store.boundaries(), load_targets()).carriers
+    placed = located[located["has_point"] & located["town"].notna()]
+    with store.reading() as connection:
+        for row in placed.itertuples():
+            town = connection.execute(sa.text(
+                "SELECT name FROM boundaries WHERE ST_Contains(geom, "
+                "ST_SetSRID(ST_Point(:lon, :lat), 4326))"), {"lon": row.lon, "lat": row.lat}
+            ).scalars().all()
+            assert town == [row.town]

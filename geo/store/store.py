@@ -33,6 +33,7 @@ from geo.store.access import (
     ValidationFailed,
 )
 from geo.store.engine import describe_url, make_engines
+from geo.store.postgis import enable_postgis
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers, changes, meta
 
 __all__ = ["Store", "now_text"]
@@ -80,6 +81,7 @@ class Store:
         self.url = url
         self._writer, self._reader = make_engines(url)
         schema.upgrade(self._writer)
+        self.postgis = enable_postgis(self._writer)
         self._boundaries_cache: tuple[int, Boundaries] | None = None
 
     @property
