@@ -226,8 +226,8 @@ def test_an_import_without_some_columns_keeps_their_stored_values(store, tmp_pat
 
 def test_postgis_where_installed_places_points_as_geopandas_does(store):
     if not store.postgis:
-        pytest.skip("PostGIS is not installed on this database (only PostgreSQL with the "
-                    "postgis extension gets the geometry column)")
+        pytest.skip("no PostGIS here: only a PostgreSQL database with the postgis extension "
+                    "gets the geometry column")
     register = store.register()
     located = check(register, store.boundaries(), load_targets()).carriers
     placed = located[located["has_point"] & located["town"].notna()]

@@ -36,8 +36,10 @@ def enable_postgis(engine: sa.Engine) -> bool:
                     connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
             except sa.exc.DBAPIError:  # no right to create extensions: carry on without
                 return False
-        columns = {c["name"] for c in sa.inspect(connection).get_columns("boundaries")}
-        if "geom" not in columns:
+        has_geom = connection.execute(sa.text(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'boundaries' AND column_name = 'geom'")).first()
+        if has_geom is None:
             connection.execute(sa.text(
                 "ALTER TABLE boundaries ADD COLUMN geom geometry(MultiPolygon, 4326) "
                 "GENERATED ALWAYS AS (ST_Multi(ST_GeomFromWKB(decode(geometry_wkb, 'hex'), "
