@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.widgets import download_buttons, table
+from dashboard.widgets import table
 from geo import InputFileError, load_boundaries, translate
-from geo.export import register_export, to_geojson_bytes
+from geo.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from geo.i18n import Lang
 from geo.schema import COLUMNS
 from geo.store import Actor, Store, StoreError, ValidationFailed
@@ -182,13 +182,24 @@ def _boundaries_import(store: Store, actor: Actor, lang: Lang) -> None:
         st.rerun()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _export_files(url: str, version: int, lang: Lang, _store: Store) -> dict[str, bytes]:
+    """The export files, made once per state of the data (not on every rerun)."""
+    frame = register_export(_store.carrier_rows(), lang)
+    return {"csv": to_csv_bytes(frame), "xlsx": to_xlsx_bytes(frame, "carriers"),
+            "geojson": to_geojson_bytes(_store.register())}
+
+
 def export_tab(store: Store, lang: Lang) -> None:
     """The whole register as CSV (UTF-8 with BOM), Excel and GeoJSON."""
-    download_buttons(register_export(store.carrier_rows(), lang), "carriers", lang,
-                     key="register_download")
-    st.download_button(translate("data.export_geojson", lang), to_geojson_bytes(store.register()),
-                       file_name="carriers.geojson", mime="application/geo+json",
-                       icon=":material/download:")
+    files = _export_files(store.url, store.data_version(), lang, store)
+    for kind, label, mime in (
+            ("csv", "download.csv", "text/csv"),
+            ("xlsx", "download.xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("geojson", "data.export_geojson", "application/geo+json")):
+        st.download_button(translate(label, lang), files[kind], file_name=f"carriers.{kind}",
+                           mime=mime, icon=":material/download:", key=f"export_{kind}")
 
 
 def history_tab(store: Store, actor: Actor | None, lang: Lang) -> None:

@@ -137,3 +137,5 @@ def test_viewer_gets_no_editing(private_store):
     app = _sign_in(_data_page(private_store), "leader", "leader-password")
     assert translate("data.viewer", "zh") in [i.value for i in app.info]
     assert translate("data.tab_edit", "zh") not in [t.label for t in app.tabs]
+    downloads = app.get("download_button")
+    assert len(downloads) == 3, "CSV, Excel and GeoJSON exports"
