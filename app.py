@@ -48,7 +48,7 @@ if store is not None:
 try:
     data = dataset(paths)
     view = render_sidebar(data, lang)
-    result = filtered_check(paths, view.filters)
+    result = filtered_check(data, view.filters)
 except (InputFileError, ConfigError) as error:
     st.error(f"**{translate('app.load_failed', lang)}**\n\n{error.message(lang)}")
     st.stop()

@@ -89,10 +89,17 @@ def dataset(paths: DataPaths) -> Dataset:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _check(content: tuple[str, ...], filters: Filters, _data: Dataset) -> CheckResult:
+def _check(identity: tuple, filters: Filters, _data: Dataset) -> CheckResult:
     return _data.check(filters)
 
 
-def filtered_check(paths: DataPaths, filters: Filters) -> CheckResult:
-    """The check of the chosen carriers and period, cached per filter choice."""
-    return _check(_content(paths), filters, dataset(paths))
+def filtered_check(data: Dataset, filters: Filters) -> CheckResult:
+    """The check of ``data`` for the chosen carriers and period, cached per filter choice.
+
+    The key is the data's own provenance (file digests, or the store's data
+    version read with the rows), so a result is never filed under newer data
+    than it was computed from, and nothing is read again to make the key.
+    """
+    identity = (tuple((kind, source["path"], source["sha256"])
+                      for kind, source in sorted(data.sources.items())), repr(data.targets))
+    return _check(identity, filters, data)

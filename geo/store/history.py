@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from geo.store.access import Actor, ConflictError, NotFoundError, PermissionDenied, StoreError
 from geo.store.schema import carriers, changes
-from geo.store.store import Store, _clean, now_text
+from geo.store.store import Store, clean_values, last_position, now_text
 
 __all__ = ["history", "revert"]
 
@@ -34,7 +34,7 @@ def history(store: Store, carrier_id: str | None = None, limit: int = 500) -> pd
 
 def _same(stored: dict | None, expected: dict | None) -> bool:
     return (stored is None) == (expected is None) and (
-        stored is None or _clean(stored) == _clean(expected))
+        stored is None or clean_values(stored) == clean_values(expected))
 
 
 def revert(store: Store, actor: Actor, change_id: int) -> None:
@@ -67,11 +67,10 @@ def revert(store: Store, actor: Actor, change_id: int) -> None:
         if before is None:
             connection.execute(sa.delete(carriers).where(carriers.c.id == carrier_id))
         elif current is None:
-            position = connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(carriers.c.position), 0))).scalar_one()
-            connection.execute(sa.insert(carriers).values(**_clean(before), position=position + 1,
-                                                          version=1, **stamp))
+            connection.execute(sa.insert(carriers).values(
+                **clean_values(before), position=last_position(connection) + 1, version=1,
+                **stamp))
         else:
             connection.execute(sa.update(carriers).where(carriers.c.id == carrier_id).values(
-                **_clean(before), version=int(current["version"]) + 1, **stamp))
+                **clean_values(before), version=int(current["version"]) + 1, **stamp))
         store.record(connection, actor, "revert", carrier_id, after, before, reverts=change_id)

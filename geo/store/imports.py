@@ -25,7 +25,7 @@ from geo.register import canonical_text, validate_register
 from geo.schema import HEADER_ALIASES, normalise_token
 from geo.store.access import Actor, ConflictError, PermissionDenied
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers
-from geo.store.store import Store, _clean, now_text
+from geo.store.store import Store, clean_values, last_position, now_text
 
 __all__ = ["ImportPreview", "commit_import", "preview_import", "preview_import_file"]
 
@@ -94,7 +94,7 @@ def preview_import(store: Store, raw: RawTable, actor: Actor) -> ImportPreview:
     keep = candidates[allowed]
     changed = keep[is_stored[allowed]].copy()
     changed["version"] = stored.loc[changed["id"], "version"].to_numpy()
-    same = [_clean(row) == _clean(stored.loc[row["id"]].to_dict() | {"id": row["id"]})
+    same = [clean_values(row) == clean_values(stored.loc[row["id"]].to_dict() | {"id": row["id"]})
             for row in changed.to_dict("records")]
     return ImportPreview(source=raw.path, new=keep[~is_stored[allowed]],
                          changed=changed.loc[~np.array(same, dtype=bool)], problems=problems,
@@ -125,10 +125,9 @@ def commit_import(store: Store, preview: ImportPreview, actor: Actor,
         stale = _stale(connection, preview)
         if stale:
             raise ConflictError("store.import_stale", count=len(stale), ids="、".join(stale[:10]))
-        position = connection.execute(
-            sa.select(sa.func.coalesce(sa.func.max(carriers.c.position), 0))).scalar_one()
+        position = last_position(connection)
         stamp = now_text()
-        new_rows = [_clean(r) for r in preview.new.to_dict("records")]
+        new_rows = [clean_values(r) for r in preview.new.to_dict("records")]
         for start in range(0, len(new_rows), _BATCH):
             chunk = new_rows[start:start + _BATCH]
             connection.execute(sa.insert(carriers), [
@@ -141,7 +140,7 @@ def commit_import(store: Store, preview: ImportPreview, actor: Actor,
             if progress:
                 progress(done, total)
         for record in preview.changed.to_dict("records"):
-            row, version = _clean(record), int(record["version"])
+            row, version = clean_values(record), int(record["version"])
             before = connection.execute(sa.select(carriers).where(carriers.c.id == row["id"])
                                         ).mappings().one()
             result = connection.execute(
@@ -151,7 +150,7 @@ def commit_import(store: Store, preview: ImportPreview, actor: Actor,
                         updated_by=actor.username))
             if result.rowcount != 1:
                 raise ConflictError("store.import_stale", count=1, ids=row["id"])
-            store.record(connection, actor, "import", row["id"], _clean(before), row,
+            store.record(connection, actor, "import", row["id"], clean_values(before), row,
                          batch=batch)
             done += 1
             if progress and done % _BATCH == 0:

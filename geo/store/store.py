@@ -36,7 +36,7 @@ from geo.store.engine import describe_url, make_engines
 from geo.store.postgis import enable_postgis
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers, changes, meta
 
-__all__ = ["Store", "now_text"]
+__all__ = ["Store", "clean_values", "last_position", "now_text", "validate_rows"]
 
 
 def now_text() -> str:
@@ -44,7 +44,7 @@ def now_text() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _clean(values: Mapping[str, Any]) -> dict[str, str | None]:
+def clean_values(values: Mapping[str, Any]) -> dict[str, str | None]:
     """The register columns of ``values`` as text (``None`` for blank), nothing else."""
     out: dict[str, str | None] = {}
     for column in CARRIER_TEXT_COLUMNS:
@@ -55,6 +55,12 @@ def _clean(values: Mapping[str, Any]) -> dict[str, str | None]:
             text = str(value)
             out[column] = text if text.strip() else None
     return out
+
+
+def last_position(connection: sa.Connection) -> int:
+    """The highest register position so far (new rows go after it); 0 when empty."""
+    return int(connection.execute(
+        sa.select(sa.func.coalesce(sa.func.max(carriers.c.position), 0))).scalar_one())
 
 
 def validate_rows(rows: pd.DataFrame, label: str = "store", first_row: int = 2) -> Register:
@@ -238,14 +244,13 @@ class Store:
             Not allowed; a value breaks a rule; the id is taken.
         """
         self._require_writer(actor)
-        clean = _clean(values)
+        clean = clean_values(values)
         self._valid(clean)
         self._require_town(actor, pd.DataFrame([clean]), clean["id"])
         with self.writing() as connection:
             if self._current(connection, clean["id"]) is not None:
                 raise ConflictError("store.id_taken", id=clean["id"])
-            position = connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(carriers.c.position), 0))).scalar_one()
+            position = last_position(connection)
             connection.execute(sa.insert(carriers).values(
                 **clean, position=position + 1, version=1, updated_at=now_text(),
                 updated_by=actor.username))
@@ -261,12 +266,12 @@ class Store:
         version is checked first, so a stale save is refused before any work.
         """
         self._require_writer(actor)
-        clean = _clean({**values, "id": carrier_id})
+        clean = clean_values({**values, "id": carrier_id})
         with self.writing() as connection:
             current = self._check_version(self._current(connection, carrier_id), carrier_id,
                                           expected_version)
             self._valid(clean)
-            before = _clean(current)
+            before = clean_values(current)
             self._require_town(actor, pd.DataFrame([before, clean]), carrier_id)
             result = connection.execute(
                 sa.update(carriers).where(carriers.c.id == carrier_id,
@@ -284,7 +289,7 @@ class Store:
         with self.writing() as connection:
             current = self._check_version(self._current(connection, carrier_id), carrier_id,
                                           expected_version)
-            before = _clean(current)
+            before = clean_values(current)
             self._require_town(actor, pd.DataFrame([before]), carrier_id)
             result = connection.execute(sa.delete(carriers).where(
                 carriers.c.id == carrier_id, carriers.c.version == expected_version))
