@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard.auth import current_actor, sign_in_form
 from dashboard.data import open_configured_store
-from dashboard.editing import edit_tab, export_tab, history_tab, import_tab, show_results
+from dashboard.editing import edit_tab, export_tab, history_tab, show_results
+from dashboard.importing import import_tab
 from dashboard.sidebar import current
 from geo import translate
 
