@@ -128,9 +128,10 @@ def main() -> None:
     boundaries = watch.time("read (boundaries)", load_boundaries, towns_path)
     register = watch.time("normalise + convert", validate_register, raw)
     frame = register.carriers
-    lon = pd.to_numeric(raw.frame["经度"], errors="coerce").to_numpy()
-    lat = pd.to_numeric(raw.frame["纬度"], errors="coerce").to_numpy()
-    systems = raw.frame["坐标系"].fillna("WGS84").to_numpy()
+    column = {name: raw.frame.iloc[:, position] for name, position in raw.fields.items()}
+    lon = pd.to_numeric(column["lon"], errors="coerce").to_numpy()
+    lat = pd.to_numeric(column["lat"], errors="coerce").to_numpy()
+    systems = column["crs"].fillna("WGS84").to_numpy()
     watch.time("  of which convert (GCJ-02/BD-09 → WGS84)", to_wgs84, lon, lat, systems)
     usable = (frame["usable"] & frame["has_point"]).to_numpy()
     points_lon, points_lat = frame["lon"].to_numpy()[usable], frame["lat"].to_numpy()[usable]

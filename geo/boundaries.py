@@ -8,9 +8,11 @@ overlaps). Files are only read, never changed.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import geopandas as gpd
 import pandas as pd
@@ -80,24 +82,38 @@ class Boundaries:
         return table.get(folded) or table.get(_TOWN_SUFFIXES.sub("", folded))
 
 
-def load_boundaries(path: str | Path, name_field: str = "name") -> Boundaries:
-    """Read a boundary file and prepare it (see :func:`prepare_boundaries`)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError("file.missing", path=str(path))
-    if path.is_file() and path.stat().st_size == 0:
-        raise InputFileError("file.empty", path=str(path))
-    frame = _read(path)
+def load_boundaries(source: str | Path | BinaryIO, name_field: str = "name",
+                    name: str | None = None) -> Boundaries:
+    """Read a boundary file (a path, or an upload as a binary file) and prepare it.
+
+    ``name`` is the file as the user knows it (an upload's name), used in
+    messages instead of any path on the server. See :func:`prepare_boundaries`.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        shown = name or str(path)
+        if not path.exists():
+            raise InputFileError("file.missing", path=shown)
+        if path.is_file() and path.stat().st_size == 0:
+            raise InputFileError("file.empty", path=shown)
+        content: Path | bytes = path
+    else:
+        content = source.read()
+        shown = name or "upload"
+        if not content:
+            raise InputFileError("file.empty", path=shown)
+    frame = _read(content, shown)
     if name_field in frame.columns and _looks_mis_decoded(frame[name_field]):
-        frame = _read(path, encoding="gb18030")
-    return prepare_boundaries(frame, name_field=name_field, path=str(path))
+        frame = _read(content, shown, encoding="gb18030")
+    return prepare_boundaries(frame, name_field=name_field, path=shown)
 
 
-def _read(path: Path, **options: str) -> gpd.GeoDataFrame:
+def _read(content: Path | bytes, shown: str, **options: str) -> gpd.GeoDataFrame:
     try:
-        return gpd.read_file(path, **options)
+        return gpd.read_file(io.BytesIO(content) if isinstance(content, bytes) else content,
+                             **options)
     except (DataSourceError, DataLayerError, ValueError, OSError) as exc:
-        raise InputFileError("file.unreadable", path=str(path),
+        raise InputFileError("file.unreadable", path=shown,
                              reason=str(exc).splitlines()[0][:200]) from exc
 
 

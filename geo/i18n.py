@@ -61,10 +61,6 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "不支持文件“{path}”的格式“{suffix}”。支持：{allowed}。",
         "en": 'The format "{suffix}" of "{path}" is not supported. Supported: {allowed}.',
     },
-    "file.xls": {
-        "zh": "文件“{path}”是旧版 Excel（.xls）。请在 Excel 中另存为 .xlsx 或 CSV 后再导入。",
-        "en": 'File "{path}" is an old Excel .xls workbook. Save it as .xlsx or CSV and try again.',
-    },
     "file.encoding": {
         "zh": "无法识别文件“{path}”的文字编码（已尝试 UTF-8 和 GBK/GB18030）。"
               "请在 Excel 中另存为“CSV UTF-8”后再导入。",
@@ -76,7 +72,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": 'Cannot read "{path}": {reason}. Check that it is a complete CSV, Excel or GIS file.',
     },
     "file.no_header": {
-        "zh": "文件“{path}”的前 {rows} 行中找不到表头。表头至少应包含：{required}"
+        "zh": "文件“{path}”的前 {rows} 行中找不到表头。表头至少应包含两列：{required}"
               "（中文或英文列名均可，例如 编号/id、名称/name）。",
         "en": 'No header row found in the first {rows} rows of "{path}". The header needs at '
               "least: {required} (Chinese or English names, e.g. 编号/id, 名称/name).",
@@ -202,6 +198,71 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Row {row}: the point (lon {lon:.6f}, lat {lat:.6f}) is outside every town; not "
               "counted. Check the coordinates and their coordinate system.",
     },
+    "row.duplicate_same_town": {
+        "zh": "第 {row} 行“{name}”与第 {first_row} 行“{first_name}”（编号 {first_id}）名称相同且同在{town}，很可能是同一个载体，本行未计入，以免重复计算。如确是两个载体，请把名称写得能区分开（例如加上“一期”“二期”）；如是同一个，请删除本行。",
+        "en": 'Row {row} "{name}" has the same name as row {first_row} "{first_name}" (id {first_id}) and is also in {town}: probably the same carrier, so this row is left out and nothing is counted twice. If they are two carriers, give them distinguishable names (e.g. phase 1 / phase 2); if not, delete this row.',
+    },
+    "row.duplicate_nearby": {
+        "zh": "第 {row} 行“{name}”与第 {first_row} 行“{first_name}”（编号 {first_id}）名称相同且相距仅 {distance:.0f} 米，很可能是同一个载体，本行未计入，以免重复计算。如确是两个载体，请把名称写得能区分开；如是同一个，请删除本行。",
+        "en": 'Row {row} "{name}" has the same name as row {first_row} "{first_name}" (id {first_id}) and lies {distance:.0f} m from it: probably the same carrier, so this row is left out and nothing is counted twice. If they are two carriers, give them distinguishable names; if not, delete this row.',
+    },
+    # --- notes: set aside or read as, nothing to fix --------------------
+    "note.skipped_total": {
+        "zh": "第 {row} 行是合计/小计行（“{value}”），已跳过，不计入。",
+        "en": 'Row {row} is a total row ("{value}"); skipped, not counted.',
+    },
+    "note.skipped_signature": {
+        "zh": "第 {row} 行是填表人/审核/联系电话等落款（“{value}”），已跳过。",
+        "en": 'Row {row} is a sign-off line ("{value}"); skipped.',
+    },
+    "note.skipped_note": {
+        "zh": "第 {row} 行是备注/说明（“{value}”），已跳过。",
+        "en": 'Row {row} is a note ("{value}"); skipped.',
+    },
+    "note.skipped_numbered_blank": {
+        "zh": "第 {row} 行只有序号（“{value}”），是空行，已跳过。",
+        "en": 'Row {row} has only a row number ("{value}"); an empty row, skipped.',
+    },
+    "note.skipped_trailing": {
+        "zh": "第 {row} 行在最后一个载体之后，没有名称、类型和状态（“{value}”），已跳过。",
+        "en": 'Row {row} comes after the last carrier and has no name, type or status ("{value}"); skipped.',
+    },
+    "note.area_unit": {
+        "zh": "面积单位为平方米（依据“{value}”）。",
+        "en": 'Areas are in m² (from "{value}").',
+    },
+    "note.area_unit_wan": {
+        "zh": "面积单位为万平方米（依据“{value}”）：未写单位的数字已乘以 10000 换算为平方米（例如 1.2 → 12,000 平方米）。",
+        "en": 'Areas are in 万平方米 (10,000 m², from "{value}"): plain numbers were multiplied by 10,000 (1.2 → 12,000 m²).',
+    },
+    "note.area_unit_assumed": {
+        "zh": "表头未注明面积单位，按平方米读取。如是万平方米，请把表头写成“建筑面积（万平方米）”。",
+        "en": "The header gives no area unit, so areas are read in m². If they are in 万平方米 (10,000 m²), write the header as 建筑面积（万平方米）.",
+    },
+    "note.column_duplicate": {
+        "zh": "表头中“{value}”与“{used}”都对应「{field_label}」，已使用“{used}”，忽略“{value}”。如应使用另一列，请删去或改名其中一列。",
+        "en": 'Columns "{value}" and "{used}" both mean {field_label}; "{used}" was used and "{value}" ignored. Rename or remove one of them if the other is meant.',
+    },
+    "note.sheet_read": {
+        "zh": "读取的是工作表“{value}”（工作簿中有：{sheets}）。",
+        "en": 'Read worksheet "{value}" (the workbook has: {sheets}).',
+    },
+    "note.sheet_hidden": {
+        "zh": "工作表“{value}”在 Excel 中是隐藏的，但它是唯一有表头的工作表，已读取。",
+        "en": 'Worksheet "{value}" is hidden in Excel but is the only one with a header; it was read.',
+    },
+    "note.hidden_rows": {
+        "zh": "有 {count} 行在 Excel 中被隐藏（第 {rows} 行），这些行也已读取并计入检查。",
+        "en": "{count} rows are hidden in Excel (rows {rows}); they were read and checked too.",
+    },
+    "file.no_carriers": {
+        "zh": "文件中表头下面没有任何载体行，所有镇区均按 0 计算。请确认选择了正确的文件或工作表。",
+        "en": "The file has a header but no carrier rows, so every town is at 0. Check that the right file or worksheet was chosen.",
+    },
+    "file.no_sheet": {
+        "zh": "文件“{path}”中没有工作表“{sheet}”。现有工作表：{sheets}。",
+        "en": 'File "{path}" has no worksheet "{sheet}". Worksheets: {sheets}.',
+    },
     # --- boundary and target problems ---------------------------------
     "boundary.geometry_repaired": {
         "zh": "边界第 {row} 个要素“{value}”的几何图形无效（{reason}），已自动修复。请在 GIS 软件中核对。",
@@ -249,7 +310,6 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     "report.met": {"zh": "达标", "en": "Met"},
     "report.shortfall": {"zh": "差额", "en": "Shortfall"},
     "report.carriers": {"zh": "计入载体数", "en": "Carriers"},
-    "report.pipeline": {"zh": "在建/规划", "en": "Building/planned"},
     "report.yes": {"zh": "是", "en": "yes"},
     "report.no": {"zh": "否", "en": "no"},
     "report.towns_met": {
@@ -269,6 +329,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Data problems ({count}):",
     },
     "report.no_problems": {"zh": "没有发现数据问题。", "en": "No data problems found."},
+    "report.notes": {"zh": "读取说明（{count} 条，无需修改）：", "en": "Notes on reading ({count}, nothing to fix):"},
     "report.file": {"zh": "文件：{path}", "en": "File: {path}"},
 }
 

@@ -10,7 +10,7 @@ from geo.i18n import Lang, translate
 
 __all__ = ["Problem", "Severity", "SourceFile"]
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 SourceFile = Literal["carriers", "boundaries", "targets"]
 
 
@@ -20,7 +20,8 @@ class Problem:
 
     ``severity == "error"`` means the row is left out of every figure;
     ``"warning"`` means it is still used (for example counted by location
-    although its declared town differs).
+    although its declared town differs); ``"info"`` is a note that needs no
+    fix (a 合计 row set aside, the area unit read from the header).
     """
 
     file: SourceFile

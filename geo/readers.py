@@ -1,8 +1,15 @@
-"""Read a register table (CSV in any of the usual encodings, or .xlsx) as text.
+"""Read a register table (CSV in any of the usual encodings, .xlsx or old .xls) as text.
 
 Every cell comes back as a string (or NA) so nothing is lost to type guessing:
 ids like ``001`` stay ``001`` and dates stay as written. Row numbers are those a
-spreadsheet shows (the header is row 1, or wherever the header was found).
+spreadsheet shows (the first row of the file is row 1).
+
+Ledgers as offices keep them are read as they are: title rows above the
+header, a two-row header (a merged 「位置坐标」 over 经度 / 纬度), units in the
+header (``建筑面积（万平方米）``) or in a title line (``面积单位：万平方米``),
+merged cells, and 合计 / 填表人 rows at the end (set aside with a note, see
+:mod:`geo.ledger`). A source is a path or the bytes of an upload; messages
+name the file by the name the user knows (an upload's own name).
 """
 
 from __future__ import annotations
@@ -11,28 +18,41 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+from xml.etree import ElementTree
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from geo._errors import InputFileError
+from geo.ledger import Header, find_header, set_aside_footer
 from geo.problems import Problem
-from geo.schema import HEADER_ALIASES, normalise_token
 
-__all__ = ["RawTable", "read_table"]
+__all__ = ["RawTable", "SheetInfo", "Source", "list_sheets", "read_table"]
 
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
-_HEADER_SEARCH_ROWS = 10
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _SNIFF_BYTES = 64 * 1024
+_SAMPLE_RECORDS = 40
 _DELIMITERS = (",", "\t", ";", "|")
+
+Source = str | Path | bytes | BinaryIO
+"""A file path, or the bytes (or a binary file object) of an uploaded file."""
 
 
 @dataclass
 class RawTable:
-    """A table of strings with the spreadsheet row number of each record."""
+    """A table of strings with the spreadsheet row number of each record.
+
+    ``frame`` holds the data columns by position; ``fields`` says which
+    position holds which register column, and ``header`` how each column is
+    labelled in the file (``位置坐标/经度`` for a two-row header). ``notes``
+    are things worth knowing that need no fix (rows set aside, the unit read).
+    """
 
     frame: pd.DataFrame
     rows: pd.Series
@@ -40,10 +60,58 @@ class RawTable:
     path: str
     problems: list[Problem] = field(default_factory=list)
     sha256: str = ""
+    fields: dict[str, int] | None = None
+    area_unit: str | None = None
+    area_unit_source: str | None = None
+    notes: list[Problem] = field(default_factory=list)
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.fields is None:
+            header = find_header([self.header], self.path, search_rows=1)
+            self.fields = header.fields
+            self.notes = [*header.notes, *self.notes]
 
 
-def read_table(path: str | Path) -> RawTable:
-    """Read a CSV or Excel register, detecting encoding, delimiter and header row.
+@dataclass(frozen=True)
+class SheetInfo:
+    """One worksheet of a workbook, for choosing which to read."""
+
+    name: str
+    visible: bool
+    active: bool
+    has_header: bool
+
+
+def _open(source: Source, name: str | None) -> tuple[bytes, str, str]:
+    """The file's bytes, the name to show the user, and its lower-case suffix."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        shown = name or str(source)
+        if not path.is_file():
+            raise InputFileError("file.missing", path=shown)
+        raw = path.read_bytes()
+    else:
+        raw = bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else \
+            source.read()
+        shown = name or "upload"
+    suffix = Path(name or (str(source) if isinstance(source, (str, Path)) else "")).suffix.lower()
+    return raw, shown, suffix
+
+
+def read_table(source: Source, name: str | None = None, sheet: str | None = None) -> RawTable:
+    """Read a CSV or Excel register, detecting encoding, delimiter, header rows and footer.
+
+    Parameters
+    ----------
+    source
+        A path, or the bytes / binary file of an upload.
+    name
+        The file's name as the user knows it (an upload's name); messages use
+        it instead of any path on the server. Its suffix decides the format.
+    sheet
+        The worksheet to read from a workbook; by default the active sheet if
+        it is visible and has a header, else the first visible sheet that has.
 
     Raises
     ------
@@ -51,29 +119,35 @@ def read_table(path: str | Path) -> RawTable:
         When the file is missing, empty, binary, in an unsupported format or
         has no recognisable header.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError("file.missing", path=str(path))
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise InputFileError("file.xls", path=str(path))
+    raw, shown, suffix = _open(source, name)
     if suffix not in TABLE_SUFFIXES:
-        raise InputFileError("file.format", path=str(path), suffix=suffix or "—",
+        raise InputFileError("file.format", path=shown, suffix=suffix or "—",
                              allowed=", ".join(TABLE_SUFFIXES))
-    raw = path.read_bytes()
     if not raw.strip():
-        raise InputFileError("file.empty", path=str(path))
-    table = _read_excel(raw, path) if suffix in (".xlsx", ".xlsm") else _read_delimited(raw, path)
+        raise InputFileError("file.empty", path=shown)
+    if suffix in _EXCEL_SUFFIXES:
+        table = _read_workbook(raw, shown, suffix, sheet)
+    else:
+        table = _read_delimited(raw, shown)
     table.sha256 = hashlib.sha256(raw).hexdigest()
     return table
 
 
-def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """Return the text's encoding (for pyarrow) and a decoded sample."""
+def list_sheets(source: Source, name: str | None = None) -> list[SheetInfo]:
+    """The worksheets of a workbook (one entry for a CSV file), for a sheet chooser."""
+    raw, shown, suffix = _open(source, name)
+    if suffix not in _EXCEL_SUFFIXES:
+        return [SheetInfo(name=shown, visible=True, active=True, has_header=True)]
+    return [info for info, _ in _workbook_sheets(raw, shown, suffix)]
+
+
+# --- CSV ---------------------------------------------------------------------------------
+def _decode(raw: bytes, path: str) -> tuple[str, str]:
+    """The text's encoding and the whole text."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", raw.decode("utf-16", errors="replace")[:_SNIFF_BYTES]
+        return "utf-16", raw.decode("utf-16", errors="replace")
     if b"\x00" in raw[:_SNIFF_BYTES]:
-        raise InputFileError("file.binary", path=str(path))
+        raise InputFileError("file.binary", path=path)
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -81,9 +155,9 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if _looks_binary(text[:_SNIFF_BYTES]):
-            raise InputFileError("file.binary", path=str(path))
-        return encoding, text[:_SNIFF_BYTES]
-    raise InputFileError("file.encoding", path=str(path))
+            raise InputFileError("file.binary", path=path)
+        return encoding, text
+    raise InputFileError("file.encoding", path=path)
 
 
 def _looks_binary(sample: str) -> bool:
@@ -91,53 +165,79 @@ def _looks_binary(sample: str) -> bool:
     return control > max(4, len(sample) // 100)
 
 
-def _find_header(rows: list[list[str]], path: Path) -> int:
-    """Index of the first row that names at least two known columns."""
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        known = {HEADER_ALIASES.get(normalise_token(cell)) for cell in row if cell}
-        known.discard(None)
-        if len(known) >= 2:
-            return index
-    raise InputFileError("file.no_header", path=str(path), rows=_HEADER_SEARCH_ROWS,
-                         required="编号/id、名称/name、类型/type、面积/floor_area_m2、状态/status")
+def _sample_records(sample: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    r"""The first records of ``sample`` and, for each, how many physical lines end with it.
+
+    Lines are split on ``\n`` only (a CRLF keeps its ``\r`` for the csv module),
+    which is also how the fast reader splits them, so a quoted line break in
+    a title cell never shifts the header or the row numbers.
+    """
+    lines = sample.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    records: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for record in reader:
+            records.append(record)
+            ends.append(reader.line_num)
+            if len(records) >= _SAMPLE_RECORDS:
+                break
+    except csv.Error:
+        pass  # a broken record late in the sample: the header search has what it needs
+    return records, ends
 
 
-def _sniff_delimiter(sample_lines: list[str]) -> str:
-    first = next((line for line in sample_lines if line.strip()), "")
-    return max(_DELIMITERS, key=first.count)
+def _header_of_text(sample: str, path: str) -> tuple[str, Header, list[int]]:
+    """The delimiter whose reading of the first records finds the best header."""
+    best: tuple[int, str, Header, list[int]] | None = None
+    error: InputFileError | None = None
+    for delimiter in _DELIMITERS:
+        records, ends = _sample_records(sample, delimiter)
+        try:
+            header = find_header(records, path)
+        except InputFileError as exc:
+            error = error or exc
+            continue
+        score = len(header.fields)
+        if best is None or score > best[0]:
+            best = (score, delimiter, header, ends)
+    if best is None:
+        assert error is not None
+        raise error
+    return best[1], best[2], best[3]
 
 
-def _read_delimited(raw: bytes, path: Path) -> RawTable:
-    encoding, sample = _decode(raw, path)
-    if encoding == "utf-16":
-        body = raw.decode("utf-16").encode("utf-8")
-    elif encoding == "gb18030":
-        body = raw.decode("gb18030").encode("utf-8")
-    else:
+def _read_delimited(raw: bytes, path: str) -> RawTable:
+    encoding, text = _decode(raw, path)
+    text = text.removeprefix("\ufeff")
+    delimiter, header, ends = _header_of_text(text[:_SNIFF_BYTES], path)
+    lines_before_data = ends[header.start + header.depth - 1]
+    parts = text.split("\n", lines_before_data)
+    prefix = "\n".join(parts[:lines_before_data]) + "\n" if lines_before_data else ""
+    if encoding == "utf-8":
         body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    if sample.startswith("\ufeff"):
-        sample = sample[1:]
-    lines = sample.splitlines()[: _HEADER_SEARCH_ROWS + 1]
-    delimiter = _sniff_delimiter(lines)
-    rows = list(csv.reader(lines, delimiter=delimiter))
-    header_index = _find_header(rows, path)
-    header = [cell.strip() for cell in rows[header_index]]
-    table = _read_with_arrow(body, header_index, len(header), delimiter, path)
+        data = body[len(prefix.encode("utf-8")):]
+    else:
+        data = text[len(prefix):].encode("utf-8")
+    first_row = header.start + header.depth + 1
+    width = len(header.labels)
+    table = _read_with_arrow(data, width, delimiter, path)
     if table is None:
-        return _read_with_csv_module(body.decode("utf-8"), header_index, header, delimiter,
-                                     path)
-    frame = table.to_pandas()
-    frame.columns = header
-    return _finish(frame, _row_numbers(header_index, len(frame)), header, path, [])
+        frame, rows, problems = _read_with_csv_module(data.decode("utf-8"), width, delimiter,
+                                                      first_row)
+    else:
+        frame = table.to_pandas()
+        frame.columns = range(width)
+        rows, problems = _row_numbers(first_row, len(frame)), []
+    return _finish(frame, rows, header, path, problems)
 
 
-def _row_numbers(header_index: int, count: int) -> pd.Series:
-    first = header_index + 2
+def _row_numbers(first: int, count: int) -> pd.Series:
     return pd.Series(range(first, first + count))
 
 
-def _read_with_arrow(body: bytes, header_index: int, width: int, delimiter: str,
-                     path: Path) -> pa.Table | None:
+def _read_with_arrow(body: bytes, width: int, delimiter: str, path: str) -> pa.Table | None:
     """Fast multi-threaded read; None when a record has the wrong number of fields."""
     names = [f"c{i}" for i in range(width)]
     malformed: list[int] = []
@@ -149,8 +249,7 @@ def _read_with_arrow(body: bytes, header_index: int, width: int, delimiter: str,
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(skip_rows=header_index + 1, column_names=names,
-                                           block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=on_bad_row),
@@ -159,40 +258,50 @@ def _read_with_arrow(body: bytes, header_index: int, width: int, delimiter: str,
                 strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise InputFileError("file.unreadable", path=str(path),
+        if "Empty CSV file" in str(exc):
+            return pa.table({name: pa.array([], pa.string()) for name in names})
+        raise InputFileError("file.unreadable", path=path,
                              reason=str(exc).splitlines()[0]) from exc
     return None if malformed else table
 
 
-def _read_with_csv_module(text: str, header_index: int, header: list[str], delimiter: str,
-                          path: Path) -> RawTable:
-    """Exact, slower read that reports each malformed record by its row number."""
-    records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""),
-                              delimiter=delimiter))
-    width = len(header)
+def _read_with_csv_module(text: str, width: int, delimiter: str,
+                          first_row: int) -> tuple[pd.DataFrame, pd.Series, list[Problem]]:
+    """Exact, slower read that reports each malformed record by its row number.
+
+    A record with fewer fields than the header is read with the rest empty
+    (as Excel opens it: a 填表人 line typed by hand has one field); one with
+    more non-empty fields is reported and skipped.
+    """
     body: list[list[str]] = []
     numbers: list[int] = []
     problems: list[Problem] = []
-    for index, record in enumerate(records[header_index + 1:], start=header_index + 2):
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for index, record in enumerate(records, start=first_row):
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) != width:
+        if len(record) > width and not any(cell.strip() for cell in record[width:]):
+            record = record[:width]  # trailing empty cells, as Excel writes them
+        if len(record) > width:
             problems.append(Problem("carriers", "row.malformed", row=index,
                                     params={"actual": len(record), "expected": width}))
             continue
-        body.append(record)
+        body.append(record + [""] * (width - len(record)))  # short: the rest is empty
         numbers.append(index)
-    frame = pd.DataFrame(body, columns=range(width), dtype="str")
-    frame.columns = header
-    return _finish(frame, pd.Series(numbers), header, path, problems)
+    return pd.DataFrame(body, columns=range(width), dtype="str"), pd.Series(numbers), problems
 
 
+# --- Excel -------------------------------------------------------------------------------
 def _excel_cell(value: object) -> str | None:
     """One worksheet cell as the text a person would read in it."""
-    if value is None:
+    if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -200,37 +309,155 @@ def _excel_cell(value: object) -> str | None:
     return str(value)
 
 
-def _read_excel(raw: bytes, path: Path) -> RawTable:
+@dataclass
+class _Grid:
+    """One worksheet's cells as text, with merged ranges filled in."""
+
+    cells: list[list[str | None]]
+    hidden_rows: list[int]
+
+
+def _fill_merged(cells: list[list[str | None]],
+                 ranges: list[tuple[int, int, int, int]]) -> None:
+    """Fill a merged cell's value down its rows, as the person who merged them meant.
+
+    ``ranges`` are (first row, first column, last row, last column), 0-based. A
+    镇区 merged over several carrier rows names the town of each of them; a
+    title, 合计 or 填表人 line merged across columns stays in its first cell
+    (it is one text, not a value of every column).
+    """
+    for top, left, bottom, _right in ranges:
+        if top >= len(cells) or bottom == top:
+            continue
+        value = cells[top][left] if left < len(cells[top]) else None
+        for r in range(top + 1, min(bottom, len(cells) - 1) + 1):
+            row = cells[r]
+            if len(row) <= left:
+                row.extend([None] * (left + 1 - len(row)))
+            row[left] = value
+
+
+def _openpyxl_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | None]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputFileError("file.unreadable", path=str(path),
-                             reason=type(exc).__name__) from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends: not a workbook at all
-        raise InputFileError("file.binary", path=str(path)) from exc
-    sheet = workbook.worksheets[0]
-    cells = [[_excel_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    except zipfile.BadZipFile as exc:  # not a workbook at all (a renamed file)
+        raise InputFileError("file.binary", path=path) from exc
+    except (InvalidFileException, ElementTree.ParseError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError, OSError, EOFError) as exc:  # a damaged workbook
+        raise InputFileError("file.unreadable", path=path,
+                             reason=f"{type(exc).__name__}: {str(exc)[:120]}") from exc
+    active = workbook.active.title if workbook.active is not None else None
+    sheets = []
+    for sheet in workbook.worksheets:
+        cells = [[_excel_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
+                  for r in sheet.merged_cells.ranges]
+        _fill_merged(cells, ranges)
+        hidden = [number for number, dimension in sheet.row_dimensions.items()
+                  if dimension.hidden and number <= len(cells)]
+        info = SheetInfo(name=sheet.title, visible=sheet.sheet_state == "visible",
+                         active=sheet.title == active, has_header=_has_header(cells, path))
+        sheets.append((info, _Grid(cells, sorted(hidden))))
     workbook.close()
-    if not any(any(c is not None and str(c).strip() for c in row) for row in cells):
-        raise InputFileError("file.empty", path=str(path))
-    header_index = _find_header([[c or "" for c in row] for row in cells], path)
-    header = [(c or "").strip() for c in cells[header_index]]
-    width = len(header)
-    body = [(row + [None] * width)[:width] for row in cells[header_index + 1:]]
+    return sheets
+
+
+def _calamine_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | None]]:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = []
+        for index, meta in enumerate(workbook.sheets_metadata):
+            sheet = workbook.get_sheet_by_name(meta.name)
+            cells = [[_excel_cell(v) for v in row]
+                     for row in sheet.to_python(skip_empty_area=False)]
+            ranges = [(top, left, bottom, right)
+                      for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])]
+            _fill_merged(cells, ranges)
+            info = SheetInfo(name=meta.name, visible=meta.visible == SheetVisibleEnum.Visible,
+                             active=index == 0, has_header=_has_header(cells, path))
+            sheets.append((info, _Grid(cells, [])))
+    except CalamineError as exc:
+        raise InputFileError("file.unreadable", path=path, reason=type(exc).__name__) from exc
+    return sheets
+
+
+def _workbook_sheets(raw: bytes, path: str, suffix: str) -> list[tuple[SheetInfo, _Grid | None]]:
+    if suffix == ".xls":
+        return _calamine_sheets(raw, path)
+    return _openpyxl_sheets(raw, path)
+
+
+def _has_header(cells: list[list[str | None]], path: str) -> bool:
+    try:
+        find_header(cells, path)
+    except InputFileError:
+        return False
+    return True
+
+
+def _choose_sheet(sheets: list[tuple[SheetInfo, _Grid | None]], wanted: str | None,
+                  path: str) -> tuple[SheetInfo, _Grid]:
+    if wanted is not None:
+        for info, grid in sheets:
+            if info.name == wanted:
+                return info, grid
+        raise InputFileError("file.no_sheet", path=path, sheet=wanted,
+                             sheets="、".join(info.name for info, _ in sheets))
+    ordered = sorted(sheets, key=lambda s: (not s[0].visible, not s[0].active))
+    for info, grid in ordered:
+        if info.visible and info.has_header:
+            return info, grid
+    for info, grid in ordered:
+        if info.has_header:
+            return info, grid
+    info, grid = ordered[0]
+    return info, grid
+
+
+def _read_workbook(raw: bytes, path: str, suffix: str, wanted: str | None) -> RawTable:
+    sheets = _workbook_sheets(raw, path, suffix)
+    info, grid = _choose_sheet(sheets, wanted, path)
+    cells = grid.cells
+    if not any(any(c is not None and c.strip() for c in row) for row in cells):
+        raise InputFileError("file.empty", path=path)
+    header = find_header(cells, path)
+    width = len(header.labels)
+    body = [(row + [None] * width)[:width] for row in cells[header.start + header.depth:]]
     frame = pd.DataFrame(body, columns=range(width), dtype="str")
-    frame.columns = header
-    return _finish(frame, _row_numbers(header_index, len(frame)), header, path, [])
+    first_row = header.start + header.depth + 1
+    notes: list[Problem] = []
+    if len(sheets) > 1:
+        notes.append(Problem("carriers", "note.sheet_read", value=info.name, severity="info",
+                             params={"sheets": "、".join(s.name for s, _ in sheets)}))
+    if not info.visible:
+        notes.append(Problem("carriers", "note.sheet_hidden", value=info.name, severity="info"))
+    hidden = [r for r in grid.hidden_rows if r >= first_row]
+    if hidden:
+        notes.append(Problem("carriers", "note.hidden_rows", severity="info",
+                             params={"count": len(hidden),
+                                     "rows": "、".join(str(r) for r in hidden[:20])}))
+    table = _finish(frame, _row_numbers(first_row, len(frame)), header, path, [])
+    table.notes.extend(notes)
+    table.sheet = info.name
+    return table
 
 
-def _finish(frame: pd.DataFrame, rows: pd.Series, header: list[str], path: Path,
+# --- both --------------------------------------------------------------------------------
+def _finish(frame: pd.DataFrame, rows: pd.Series, header: Header, path: str,
             problems: list[Problem]) -> RawTable:
-    """Strip cells, turn blanks into NA and drop records that are wholly empty."""
+    """Strip cells, turn blanks into NA, drop empty records and set the footer aside."""
     for column in range(frame.shape[1]):
         values = frame.iloc[:, column].astype("str").str.strip()
         frame.isetitem(column, values.mask(values == ""))
-    keep = frame.notna().any(axis=1)
-    return RawTable(frame=frame[keep], rows=rows[keep], header=header, path=str(path),
-                    problems=problems)
+    keep = frame.notna().any(axis=1).to_numpy()
+    frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
+    frame, rows, skipped = set_aside_footer(frame, rows, header.fields)
+    return RawTable(frame=frame, rows=rows, header=header.labels, path=path,
+                    problems=problems, fields=header.fields, area_unit=header.area_unit,
+                    area_unit_source=header.area_unit_source,
+                    notes=[*header.notes, *skipped])

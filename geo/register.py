@@ -7,8 +7,7 @@ of every figure. Coordinates are converted to WGS84 here, once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ import pandas as pd
 from geo._errors import InputFileError
 from geo.coords import to_wgs84
 from geo.problems import Problem
-from geo.readers import RawTable, read_table
+from geo.readers import RawTable, Source, read_table
 from geo.schema import (
     COLUMNS,
     CRS_ALIASES,
@@ -24,7 +23,6 @@ from geo.schema import (
     REQUIRED_COLUMNS,
     STATUS_ALIASES,
     TYPE_ALIASES,
-    normalise_token,
 )
 from geo.values import parse_area, parse_number, parse_opened, parse_vocabulary
 
@@ -37,12 +35,17 @@ _CHINA_LAT = (3.0, 54.0)
 
 @dataclass
 class Register:
-    """Validated carriers (one row per record read) and the problems found."""
+    """Validated carriers (one row per record read), the problems found, and notes.
+
+    ``notes`` need no fix: rows set aside as footer (合计, 填表人), the sheet
+    and the area unit that were read.
+    """
 
     carriers: pd.DataFrame
     problems: list[Problem]
     path: str
     sha256: str = ""
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def usable(self) -> pd.DataFrame:
@@ -59,22 +62,12 @@ class Register:
         return int(mask.sum())
 
 
-def load_register(path: str | Path) -> Register:
-    """Read and validate a carrier register file (CSV or xlsx)."""
-    return validate_register(read_table(path))
+def load_register(source: Source, name: str | None = None, sheet: str | None = None) -> Register:
+    """Read and validate a carrier register file (CSV, .xlsx or .xls; a path or bytes)."""
+    return validate_register(read_table(source, name=name, sheet=sheet))
 
 
-def _map_header(raw: RawTable) -> dict[str, str]:
-    """Canonical column name -> header cell, first occurrence winning."""
-    mapping: dict[str, str] = {}
-    for cell in raw.header:
-        canonical = HEADER_ALIASES.get(normalise_token(cell))
-        if canonical and canonical not in mapping:
-            mapping[canonical] = cell
-    return mapping
-
-
-def _check_columns(mapping: dict[str, str], raw: RawTable) -> None:
+def _check_columns(mapping: dict[str, int], raw: RawTable) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
     if missing:
         aliases = "; ".join(
@@ -122,15 +115,32 @@ class _Collector:
 def canonical_text(raw: RawTable) -> pd.DataFrame:
     """The table's cells under the register's column names, as text (absent columns empty).
 
+    Areas of a column (or title line) in 万平方米 come back with their unit
+    (``1.2万``), so they mean the same wherever the text goes next.
+
     Raises
     ------
     InputFileError
         When required columns, or every location column, are missing.
     """
-    mapping = _map_header(raw)
+    mapping = raw.fields or {}
     _check_columns(mapping, raw)
-    return pd.DataFrame({c: raw.frame[mapping[c]] if c in mapping else
+    text = pd.DataFrame({c: raw.frame.iloc[:, mapping[c]] if c in mapping else
                          pd.Series(pd.NA, index=raw.frame.index, dtype="str") for c in COLUMNS})
+    if raw.area_unit == "万平方米":
+        text["floor_area_m2"] = _in_wan(text["floor_area_m2"])
+    return text
+
+
+def _in_wan(areas: pd.Series) -> pd.Series:
+    """Areas of a 万平方米 column written so they say so: ``1.2`` → ``1.2万``.
+
+    A value with its own unit (``8000平方米``, ``1.2万``) is left as written, so
+    it keeps meaning what it says; a stored value then means the same
+    whatever header it is read under.
+    """
+    plain = pd.to_numeric(areas.str.replace(",", "", regex=False), errors="coerce").notna()
+    return areas.where(~plain.to_numpy(), areas + "万")
 
 
 def validate_register(raw: RawTable) -> Register:
@@ -151,7 +161,8 @@ def validate_register(raw: RawTable) -> Register:
     for column in REQUIRED_COLUMNS:
         out.add(frame[f"{column}_text"].isna().to_numpy(), "row.value_missing", column)
 
-    frame["id"] = frame["id_text"]
+    frame["id_generated"] = frame["id_text"].isna().to_numpy()
+    frame["id"] = _row_ids(frame)
     frame["name"] = frame["name_text"]
     frame["type"] = parse_vocabulary(frame["type_text"], TYPE_ALIASES)
     out.add((frame["type"].isna() & frame["type_text"].notna()).to_numpy(),
@@ -181,12 +192,33 @@ def validate_register(raw: RawTable) -> Register:
     for column in ("level", "operator", "industry", "source"):
         frame[column] = frame[f"{column}_text"]
     frame["usable"] = out.usable
-    keep = ["row", "id", "name", "type", "status", "town_declared", "lon", "lat", "crs",
-            "floor_area_m2", "opened_start", "opened_end", "opened_text", "level", "operator",
-            "industry", "source", "has_point", "usable"]
-    problems = raw.problems + out.sorted_problems()
+    keep = ["row", "id", "id_generated", "name", "type", "status", "town_declared", "lon", "lat",
+            "crs", "floor_area_m2", "opened_start", "opened_end", "opened_text", "level",
+            "operator", "industry", "source", "has_point", "usable"]
+    if frame.empty:
+        out.problems.append((0, Problem("carriers", "file.no_carriers", severity="warning")))
+    notes = [n for n in raw.notes if n.severity == "info"]
+    problems = raw.problems + [n for n in raw.notes if n.severity != "info"] + \
+        out.sorted_problems()
     problems.sort(key=lambda p: (p.row is None, p.row or 0))
-    return Register(carriers=frame[keep], problems=problems, path=raw.path, sha256=raw.sha256)
+    return Register(carriers=frame[keep], problems=problems, path=raw.path, sha256=raw.sha256,
+                    notes=notes)
+
+
+def _row_ids(frame: pd.DataFrame) -> pd.Series:
+    """Each row's id; a row without one gets ``R`` + its row number (``R7``), never a bare number.
+
+    They name the row in the check's lists; importing into the store gives a
+    carrier a permanent id (:mod:`geo.matching`).
+    """
+    missing = frame["id_generated"].to_numpy()
+    if not missing.any():
+        return frame["id_text"]
+    ids = frame["id_text"].astype(object)
+    generated = "R" + frame["row"][missing].astype(str)
+    taken = generated.isin(frame["id_text"].dropna())
+    ids[missing] = generated.where(~taken, generated + "~")
+    return ids
 
 
 def _validate_location(frame: pd.DataFrame, out: _Collector) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 __all__ = [
+    "AREA_UNITS",
     "CARRIER_TYPES",
     "COLUMNS",
     "CRS_ALIASES",
@@ -19,14 +21,21 @@ __all__ = [
     "STATUSES",
     "STATUS_ALIASES",
     "TYPE_ALIASES",
+    "HeaderCell",
     "normalise_token",
+    "read_header_cell",
+    "unit_in_text",
 ]
 
 COLUMNS: tuple[str, ...] = (
     "id", "name", "type", "town", "lon", "lat", "crs", "floor_area_m2",
     "opened", "status", "level", "operator", "industry", "source",
 )
-REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "type", "floor_area_m2", "status")
+REQUIRED_COLUMNS: tuple[str, ...] = ("name", "type", "floor_area_m2", "status")
+"""Columns a register must have. ``id`` is optional: a ledger without one is matched by name."""
+
+ROW_COUNTER = "row_counter"
+"""A 序号 / No. column: it numbers the rows of one sheet and never identifies a carrier."""
 
 CARRIER_TYPES: tuple[str, ...] = (
     "incubator", "research_institute", "maker_space", "industrial_base",
@@ -47,7 +56,8 @@ def _fold(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 HEADER_ALIASES: dict[str, str] = _fold({
-    "id": ("编号", "序号", "载体编号", "code"),
+    ROW_COUNTER: ("序号", "行号", "序", "no", "no.", "nr", "#", "序列号"),
+    "id": ("编号", "载体编号", "code", "carrier_id"),
     "name": ("名称", "载体名称", "carrier", "carrier_name"),
     "type": ("类型", "载体类型", "类别", "carrier_type", "kind"),
     "town": ("镇区", "所在镇区", "镇(区)", "镇、区(街道)", "镇区(街道)", "所属镇区", "区镇",
@@ -55,8 +65,7 @@ HEADER_ALIASES: dict[str, str] = _fold({
     "lon": ("经度", "longitude", "lng", "long", "x"),
     "lat": ("纬度", "latitude", "y"),
     "crs": ("坐标系", "坐标系统", "coordinate_system", "srs"),
-    "floor_area_m2": ("面积", "建筑面积", "面积(平方米)", "建筑面积(平方米)", "面积(m2)",
-                      "建筑面积(m2)", "面积(㎡)", "建筑面积(㎡)", "载体面积", "floor_area",
+    "floor_area_m2": ("面积", "建筑面积", "载体面积", "载体建筑面积", "总建筑面积", "floor_area",
                       "area", "area_m2"),
     "opened": ("投用时间", "投入使用时间", "启用时间", "开放时间", "opened_on", "opening_date",
                "date_opened"),
@@ -91,3 +100,52 @@ CRS_ALIASES: dict[str, str] = _fold({
               "国测局"),
     "BD09": ("bd-09", "bd 09", "bd09ll", "baidu", "百度"),
 })
+
+
+AREA_UNITS: dict[str, float] = {"万平方米": 10000.0, "平方米": 1.0}
+"""The area units a header or a title line may name, by their Chinese name, as m² each."""
+
+_UNIT_WORDS = re.compile(r"(万)?\s*(平方米|平米|㎡|m2|m²|m\^2|sqm)", re.IGNORECASE)
+_BRACKETED = re.compile(r"[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
+
+
+def unit_in_text(text: str) -> str | None:
+    """The area unit a text names (``万平方米`` or ``平方米``), or ``None``.
+
+    ``建筑面积（万平方米）``, ``面积(万㎡)`` and ``面积单位：万平方米`` name 万平方米;
+    ``面积（平方米）``, ``㎡`` and ``m²`` name 平方米.
+    """
+    match = _UNIT_WORDS.search(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None
+    return "万平方米" if match.group(1) else "平方米"
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """What one header cell names: a register column (or none) and an area unit (or none)."""
+
+    column: str | None
+    unit: str | None
+
+
+def read_header_cell(text: str | None) -> HeaderCell:
+    """The register column a header cell names, and any unit in brackets after the name.
+
+    ``建筑面积（万平方米）`` is ``floor_area_m2`` in 万平方米; ``经度`` is ``lon``;
+    an unknown name is ``HeaderCell(None, None)``.
+    """
+    if not text or not text.strip():
+        return HeaderCell(None, None)
+    folded = normalise_token(text)
+    column = HEADER_ALIASES.get(folded)
+    unit = None
+    if column is None:
+        units = [unit_in_text(part) for part in _BRACKETED.findall(unicodedata.normalize(
+            "NFKC", text))]
+        unit = next((u for u in units if u), None) or unit_in_text(text)
+        column = HEADER_ALIASES.get(normalise_token(_BRACKETED.sub("", text)))
+        if column is None and unit is not None:  # 面积万平方米, 面积/万㎡
+            column = HEADER_ALIASES.get(normalise_token(_UNIT_WORDS.sub(
+                "", unicodedata.normalize("NFKC", text))).strip("/:：(（"))
+    return HeaderCell(column, unit if column == "floor_area_m2" else None)

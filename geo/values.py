@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.schema import normalise_token
 
-__all__ = ["parse_area", "parse_number", "parse_opened", "parse_vocabulary"]
+__all__ = ["parse_area", "parse_number", "parse_opened", "parse_vocabulary", "per_distinct"]
 
 _AREA_UNITS = re.compile(r"(平方米|平米|m\^?2|m²|sqm|sq\.?m)$", re.IGNORECASE)
 _AREA_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)(万)?$")
@@ -34,7 +34,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 .. 2119: a plausible opening date
 
 
-def _per_distinct(values: pd.Series, parse: Callable[[str], Any], fill: Any) -> np.ndarray:
+def per_distinct(values: pd.Series, parse: Callable[[str], Any], fill: Any) -> np.ndarray:
     """Apply ``parse`` once per distinct non-missing value; NA maps to ``fill``."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = [parse(str(u)) for u in uniques]
@@ -53,7 +53,7 @@ def parse_number(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     retry = numbers.isna() & values.notna()
     if retry.any():
-        fixed = _per_distinct(values[retry], lambda s: _to_float(_nfkc(s).replace(",", "")),
+        fixed = per_distinct(values[retry], lambda s: _to_float(_nfkc(s).replace(",", "")),
                               np.nan)
         numbers[retry] = fixed.astype("float64")
     return numbers
@@ -80,7 +80,7 @@ def parse_area(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     retry = numbers.isna() & values.notna()
     if retry.any():
-        numbers[retry] = _per_distinct(values[retry], _area, np.nan).astype("float64")
+        numbers[retry] = per_distinct(values[retry], _area, np.nan).astype("float64")
     return numbers
 
 
@@ -117,7 +117,7 @@ def parse_opened(values: pd.Series) -> pd.DataFrame:
     date; a year or a month alone spans the whole year or month), NaT where
     the cell is empty or unreadable.
     """
-    ranges = _per_distinct(values, _date_range, None)
+    ranges = per_distinct(values, _date_range, None)
     starts = [r[0] if r is not None else pd.NaT for r in ranges]
     ends = [r[1] if r is not None else pd.NaT for r in ranges]
     return pd.DataFrame(
@@ -129,5 +129,5 @@ def parse_opened(values: pd.Series) -> pd.DataFrame:
 
 def parse_vocabulary(values: pd.Series, aliases: Mapping[str, str]) -> pd.Series:
     """Map free-text values onto canonical codes through ``aliases``; NA if unknown."""
-    mapped = _per_distinct(values, lambda s: aliases.get(normalise_token(s)), None)
+    mapped = per_distinct(values, lambda s: aliases.get(normalise_token(s)), None)
     return pd.Series(mapped, index=values.index, dtype=object)

@@ -55,10 +55,15 @@ def towns_file(tmp_path: Path) -> Path:
     return path
 
 
-def carrier(id: str = "C1", name: str = "某孵化器", type: str = "孵化器", town: str = "",
+def carrier(id: str = "C1", name: str | None = None, type: str = "孵化器", town: str = "",
             lon: str = "121.05", lat: str = "31.45", crs: str = "", area: str = "12000",
             opened: str = "2019-06", status: str = "已投用", source: str = "") -> list[str]:
-    """One register row in :data:`HEADER` order (default: counts in 甲镇)."""
+    """One register row in :data:`HEADER` order (default: counts in 甲镇).
+
+    The default name is made from the id (``某孵化器C1``), so rows with different
+    ids are different carriers, never probable duplicates of each other.
+    """
+    name = f"某孵化器{id}" if name is None else name
     return [id, name, type, town, lon, lat, crs, area, opened, status, source]
 
 

@@ -32,7 +32,7 @@ def test_delimiters_are_detected(tmp_path, delimiter):
 
 
 ALIASES = {
-    "id": ["编号", "id", "ID", "序号"],
+    "id": ["编号", "id", "ID", "载体编号"],
     "name": ["名称", "name", "载体名称"],
     "type": ["类型", "type"],
     "town": ["镇区", "town", "所在镇区"],
@@ -53,7 +53,7 @@ def test_header_aliases(tmp_path, column, alias):
     path = write_csv(tmp_path / "r.csv", [carrier(crs="GCJ02", source="示意")], header=header)
     register = load_register(path)
     assert register.usable["id"].tolist() == ["C1"]
-    expected = {"id": "C1", "name": "某孵化器", "type": "incubator", "town": None,
+    expected = {"id": "C1", "name": "某孵化器C1", "type": "incubator", "town": None,
                 "crs": "GCJ02", "floor_area_m2": 12000, "status": "in_use", "source": "示意"}
     if column in expected and column != "town":
         assert register.carriers[column].iloc[0] == expected[column]
@@ -83,14 +83,25 @@ def test_blank_lines_keep_row_numbers(tmp_path):
     assert [p.row for p in register.problems] == [4]
 
 
-def test_malformed_record_is_reported_and_the_rest_kept(tmp_path):
+def test_a_record_with_too_many_fields_is_reported_and_the_rest_kept(tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text(",".join(HEADER) + "\n" + ",".join(carrier(id="A")) + "\nB,only,three\n"
-                    + ",".join(carrier(id="C")) + "\n", encoding="utf-8")
+    path.write_text(",".join(HEADER) + "\n" + ",".join(carrier(id="A"))
+                    + "\nB,x,y,z,1,2,3,4,5,6,7,8\n" + ",".join(carrier(id="C")) + "\n",
+                    encoding="utf-8")
     register = load_register(path)
     assert register.carriers["id"].tolist() == ["A", "C"]
     assert register.carriers["row"].tolist() == [2, 4]
     assert [(p.code, p.row) for p in register.problems] == [("row.malformed", 3)]
+
+
+def test_a_short_record_is_read_with_the_rest_empty_and_reported(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(",".join(HEADER) + "\n" + ",".join(carrier(id="A")) + "\nB,only,三\n"
+                    + ",".join(carrier(id="C")) + "\n", encoding="utf-8")
+    register = load_register(path)
+    assert register.usable["id"].tolist() == ["A", "C"]
+    assert {(p.row, p.code, p.field) for p in register.problems} >= {
+        (3, "row.value_missing", "floor_area_m2"), (3, "row.type_unknown", "type")}
 
 
 def test_multiline_cells_are_one_record(tmp_path):
@@ -136,7 +147,7 @@ def test_xlsx_blank_rows_keep_row_numbers(tmp_path):
     ("blank.csv", b"  \n\n", "file.empty"),
     ("binary.csv", bytes(range(256)) * 40, "file.binary"),
     ("zip.csv", b"PK\x03\x04" + b"\x00" * 200, "file.binary"),
-    ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "file.xls"),
+    ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "file.unreadable"),
     ("data.json", b"{}", "file.format"),
     ("fake.xlsx", b"this is not a workbook", "file.binary"),
     ("noheader.csv", b"a,b,c\n1,2,3\n", "file.no_header"),

@@ -18,12 +18,19 @@ def test_a_clean_row_has_no_problem(register_csv):
     assert register.usable["id"].tolist() == ["C1"]
 
 
-@pytest.mark.parametrize("column", ["id", "name", "type", "area", "status"])
+@pytest.mark.parametrize("column", ["name", "type", "area", "status"])
 def test_required_value_missing(register_csv, column):
     register = load_register(register_csv([carrier(**{column: ""})]))
     field = {"area": "floor_area_m2"}.get(column, column)
     assert (2, "row.value_missing", field) in codes(register)
     assert register.usable.empty
+
+
+def test_a_row_without_an_id_is_named_by_its_row_never_a_bare_number(register_csv):
+    register = load_register(register_csv([carrier(id=""), carrier(id="R2", name="乙")]))
+    assert register.problems == []
+    assert register.usable["id"].tolist() == ["R2~", "R2"]
+    assert register.usable["id_generated"].tolist() == [True, False]
 
 
 @pytest.mark.parametrize(("kwargs", "code", "field"), [
