@@ -3,30 +3,38 @@
 A carrier counts toward a town when it is usable, in use, its opening date
 lies wholly within the plan period (a year or month alone must fall inside),
 and it lies in the town (by point, else by declared town). A town meets its
-target when its counted area is at least the target.
+target when its counted area is at least the target. Its projection adds the
+area under construction or planned whose expected opening date lies in the
+period by the same test; later, earlier and undated pipeline is reported apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from geo.boundaries import Boundaries
+from geo.duplicates import probable_duplicates
 from geo.locate import locate
 from geo.problems import Problem
 from geo.register import Register
 from geo.settings import Targets
 
-__all__ = ["BANDS", "REASONS", "Band", "CheckResult", "Reason", "check", "classify",
-           "progress_band"]
+__all__ = ["BANDS", "PIPELINE_TIMINGS", "REASONS", "Band", "CheckResult", "PipelineTiming",
+           "Reason", "check", "classify", "pipeline_timing", "progress_band"]
 
-Reason = Literal["counted", "data_problem", "outside_boundary", "not_in_use",
+Reason = Literal["counted", "duplicate", "data_problem", "outside_boundary", "not_in_use",
                  "no_opening_date", "opened_outside_period"]
-REASONS: tuple[Reason, ...] = ("counted", "data_problem", "outside_boundary", "not_in_use",
-                               "no_opening_date", "opened_outside_period")
+REASONS: tuple[Reason, ...] = ("counted", "duplicate", "data_problem", "outside_boundary",
+                               "not_in_use", "no_opening_date", "opened_outside_period")
+PipelineTiming = Literal["in_period", "after_period", "before_period", "no_date"]
+PIPELINE_TIMINGS: tuple[PipelineTiming, ...] = ("in_period", "after_period", "before_period",
+                                                "no_date")
+PIPELINE_STATUSES = ("under_construction", "planned")
 Band = Literal["met", "close", "far"]
 BANDS: tuple[Band, ...] = ("met", "close", "far")
 
@@ -44,6 +52,40 @@ class CheckResult:
     approximate_boundaries: bool
     illustrative_count: int
     close_ratio: float = 0.5
+    notes: list[Problem] = field(default_factory=list)
+    """Things read or set aside that need no fix (合计 rows, the area unit)."""
+
+
+def _in_period(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date) -> pd.Series:
+    """Whether each carrier's (expected) opening lies wholly within the period.
+
+    ``opened_start``/``opened_end`` span the date as written, so a year or a
+    month alone lies in the period only when the whole year or month does. A
+    missing date is not in the period. The one copy of the period test.
+    """
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    return (carriers["opened_start"] >= start) & (carriers["opened_end"] <= end)
+
+
+def pipeline_timing(carriers: pd.DataFrame, period_start: dt.date,
+                    period_end: dt.date) -> pd.Series:
+    """When each usable carrier under construction or planned is expected to open.
+
+    A :data:`PipelineTiming` per such carrier, ``None`` for every other one.
+    For these carriers ``opened`` holds the expected opening date: it is
+    ``in_period`` by the same test as an opening date (:func:`classify`),
+    ``after_period`` when any part of it lies after the period end,
+    ``before_period`` when it lies (partly) before the start and not after the
+    end, and ``no_date`` when there is none.
+    """
+    pipeline = (carriers["usable"] & carriers["status"].isin(PIPELINE_STATUSES)).to_numpy()
+    dated = carriers["opened_start"].notna().to_numpy()
+    in_period = _in_period(carriers, period_start, period_end).to_numpy()
+    after = (carriers["opened_end"] > pd.Timestamp(period_end)).to_numpy()
+    timing = np.select(
+        [pipeline & in_period, pipeline & dated & after, pipeline & dated, pipeline],
+        ["in_period", "after_period", "before_period", "no_date"], default=None)
+    return pd.Series(timing, index=carriers.index, dtype=object)
 
 
 def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date) -> pd.Series:
@@ -51,9 +93,11 @@ def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date)
 
     The first reason that applies wins, in the order of :data:`REASONS`.
     """
-    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
-    in_period = (carriers["opened_start"] >= start) & (carriers["opened_end"] <= end)
+    in_period = _in_period(carriers, period_start, period_end)
+    duplicate = carriers["duplicate_of"].notna() if "duplicate_of" in carriers else \
+        pd.Series(False, index=carriers.index)
     conditions = [
+        duplicate,
         ~carriers["usable"],
         carriers["town"].isna(),
         carriers["status"] != "in_use",
@@ -83,17 +127,51 @@ def _sum_by_town(carriers: pd.DataFrame, mask: pd.Series, towns: pd.Index) -> pd
     return carriers.loc[mask].groupby("town")["floor_area_m2"].sum().reindex(towns, fill_value=0.0)
 
 
+def _flagged(carriers: pd.DataFrame, problems: list[Problem], code: str) -> pd.Series:
+    """Whether each carrier's row has a problem ``code`` (the problem is the one source)."""
+    rows = {p.row for p in problems if p.code == code and p.file == "carriers"}
+    return carriers["row"].isin(rows)
+
+
+def _pipeline_by_town(placed: pd.DataFrame, towns: pd.Index) -> dict[str, pd.Series]:
+    """Area under construction and planned per town: all of it, then by expected opening.
+
+    ``under_construction_m2`` and ``planned_m2`` are every placed, usable
+    carrier of that status; the ``*_in_period_m2`` columns only those
+    expected to open in the period, which the projection adds up. The
+    ``pipeline_*`` columns are the rest, both statuses together.
+    """
+    building = placed["status"] == "under_construction"
+    planned = placed["status"] == "planned"
+    timing = placed["pipeline"]
+    return {
+        "under_construction_m2": _sum_by_town(placed, building, towns),
+        "planned_m2": _sum_by_town(placed, planned, towns),
+        "under_construction_in_period_m2": _sum_by_town(
+            placed, building & (timing == "in_period"), towns),
+        "planned_in_period_m2": _sum_by_town(placed, planned & (timing == "in_period"), towns),
+        "pipeline_after_period_m2": _sum_by_town(placed, timing == "after_period", towns),
+        "pipeline_before_period_m2": _sum_by_town(placed, timing == "before_period", towns),
+        "pipeline_no_date_m2": _sum_by_town(placed, timing == "no_date", towns),
+    }
+
+
 def check(register: Register, boundaries: Boundaries, targets: Targets) -> CheckResult:
     """Locate the carriers, apply the rule, and build per-town and city figures."""
     carriers, location_problems = locate(register.carriers, boundaries)
+    carriers["duplicate_of"], duplicate_problems = probable_duplicates(
+        carriers, targets.duplicate_distance_m)
+    carriers["usable"] &= carriers["duplicate_of"].isna()
+    location_problems += duplicate_problems
     carriers["reason"] = classify(carriers, targets.period_start, targets.period_end)
+    carriers["pipeline"] = pipeline_timing(carriers, targets.period_start, targets.period_end)
+    carriers["town_mismatch"] = _flagged(carriers, location_problems, "row.town_mismatch")
     counted = carriers["reason"] == "counted"
     placed = carriers["usable"] & carriers["town"].notna()
     names = pd.Index(boundaries.names, name="town")
 
     new_area = _sum_by_town(carriers, counted, names)
-    building = _sum_by_town(carriers, placed & (carriers["status"] == "under_construction"), names)
-    planned = _sum_by_town(carriers, placed & (carriers["status"] == "planned"), names)
+    pipeline = _pipeline_by_town(carriers[placed], names)
     ids = carriers.loc[counted].groupby("town")["id"].agg(list).reindex(names)
     target = pd.Series([targets.target_for(n) for n in names], index=names, dtype="float64")
     band = progress_band(new_area, target, targets.close_ratio)
@@ -105,11 +183,10 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
         "shortfall_m2": (target - new_area).clip(lower=0).to_numpy(),
         "carriers_counted": ids.map(lambda v: len(v) if isinstance(v, list) else 0).to_numpy(),
         "carrier_ids": ids.map(lambda v: v if isinstance(v, list) else []).to_numpy(),
-        "under_construction_m2": building.to_numpy(),
-        "planned_m2": planned.to_numpy(),
+        **{column: values.to_numpy() for column, values in pipeline.items()},
     })
-    towns["projected_m2"] = towns["new_area_m2"] + towns["under_construction_m2"] + towns[
-        "planned_m2"]
+    towns["projected_m2"] = (towns["new_area_m2"] + towns["under_construction_in_period_m2"]
+                             + towns["planned_in_period_m2"])
     towns["progress"] = (towns["new_area_m2"] / towns["target_m2"]).where(
         towns["target_m2"] > 0, 1.0)
     towns["band"] = band.to_numpy()
@@ -123,6 +200,7 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
         "research_institutes": int(institutes.sum()),
         "research_institutes_goal": targets.city_research_institutes,
         "new_area_m2": float(new_area.sum()),
+        "projected_m2": float(towns["projected_m2"].sum()),
         "towns_met": int(towns["met"].sum()),
         "towns_total": len(towns),
     }
@@ -141,4 +219,5 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
         approximate_boundaries=boundaries.approximate,
         illustrative_count=register.illustrative_count,
         close_ratio=targets.close_ratio,
+        notes=list(register.notes),
     )

@@ -25,6 +25,12 @@ def as_json(result: CheckResult, lang: Lang = "zh",
             "carrier_ids": [str(i) for i in row.carrier_ids],
             "under_construction_m2": row.under_construction_m2,
             "planned_m2": row.planned_m2,
+            "under_construction_in_period_m2": row.under_construction_in_period_m2,
+            "planned_in_period_m2": row.planned_in_period_m2,
+            "pipeline_after_period_m2": row.pipeline_after_period_m2,
+            "pipeline_before_period_m2": row.pipeline_before_period_m2,
+            "pipeline_no_date_m2": row.pipeline_no_date_m2,
+            "projected_m2": row.projected_m2,
         }
         for row in result.towns.itertuples()
     ]
@@ -36,6 +42,7 @@ def as_json(result: CheckResult, lang: Lang = "zh",
         "towns": towns,
         "city": result.city,
         "problems": [p.as_dict(lang) for p in result.problems],
+        "notes": [p.as_dict(lang) for p in result.notes],
         "sources": sources or {},
     }
 
@@ -46,6 +53,10 @@ def as_table(result: CheckResult, lang: Lang = "zh",
     def t(code: str, **params: Any) -> str:
         return translate(code, lang, **params)
 
+    def area(values: pd.Series) -> pd.Series:
+        return values.map(lambda v: format_area(v, lang))
+
+    towns = result.towns
     yes, no = t("report.yes"), t("report.no")
     table = pd.DataFrame({
         t("report.town"): result.towns["town"],
@@ -54,9 +65,14 @@ def as_table(result: CheckResult, lang: Lang = "zh",
         t("report.met"): result.towns["met"].map({True: yes, False: no}),
         t("report.shortfall"): result.towns["shortfall_m2"].map(lambda v: format_area(v, lang)),
         t("report.carriers"): result.towns["carriers_counted"],
-        t("report.pipeline"): (result.towns["under_construction_m2"]
-                               + result.towns["planned_m2"]).map(lambda v: format_area(v, lang)),
+        t("report.pipeline_in_period"): area(towns["under_construction_in_period_m2"]
+                                             + towns["planned_in_period_m2"]),
+        t("report.projected"): area(towns["projected_m2"]),
+        t("report.after_period"): area(towns["pipeline_after_period_m2"]),
+        t("report.no_date"): area(towns["pipeline_no_date_m2"]),
     })
+    if towns["pipeline_before_period_m2"].any():
+        table[t("report.before_period")] = area(towns["pipeline_before_period_m2"])
     with pd.option_context("display.unicode.east_asian_width", True,
                            "display.max_rows", None, "display.width", 200):
         body = table.to_string(index=False)
@@ -67,12 +83,16 @@ def as_table(result: CheckResult, lang: Lang = "zh",
         lines.append(t("note.approximate"))
     if result.illustrative_count:
         lines.append(t("note.illustrative", count=result.illustrative_count))
-    lines += ["", body, "",
+    lines += ["", body, t("report.projection_note"), "",
               t("report.towns_met", met=city["towns_met"], total=city["towns_total"]),
               t("report.city_new", count=city["new_carriers"], goal=city["new_carriers_goal"]),
               t("report.city_institutes", count=city["research_institutes"],
                 goal=city["research_institutes_goal"]),
               ""]
+    if result.notes:
+        lines.append(t("report.notes", count=len(result.notes)))
+        lines += [f"    {p.message(lang)}" for p in result.notes]
+        lines.append("")
     if result.problems:
         lines.append(t("report.problems", count=len(result.problems)))
         for file in dict.fromkeys(p.file for p in result.problems):

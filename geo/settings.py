@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from geo._errors import ConfigError
 
@@ -21,9 +22,11 @@ __all__ = [
     "BUNDLED_TARGETS",
     "DATA_DIR",
     "DEFAULT_NAME_FIELD",
+    "DEFAULT_TIMEZONE",
     "DataPaths",
     "Targets",
     "data_paths",
+    "display_timezone",
     "load_targets",
 ]
 
@@ -72,6 +75,30 @@ def data_paths(settings: Mapping[str, Any] | None = None) -> DataPaths:
     )
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""The time zone times are shown in unless ``CARRIER_MAP_TIMEZONE`` names another."""
+
+
+def display_timezone(settings: Mapping[str, Any] | None = None) -> ZoneInfo:
+    """The time zone the pages show times in (the store records them in UTC).
+
+    ``settings`` (environment variables or Streamlit secrets) may set
+    ``CARRIER_MAP_TIMEZONE`` to an IANA name such as ``Asia/Urumqi``; the
+    default is :data:`DEFAULT_TIMEZONE`.
+
+    Raises
+    ------
+    ConfigError
+        When the name is not a known time zone.
+    """
+    name = str((settings or {}).get("CARRIER_MAP_TIMEZONE") or "").strip() or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError("config.timezone", key="CARRIER_MAP_TIMEZONE", value=name,
+                          default=DEFAULT_TIMEZONE) from exc
+
+
 @dataclass(frozen=True)
 class Targets:
     """The plan period and the goals the check measures against."""
@@ -84,6 +111,8 @@ class Targets:
     city_research_institutes: int = 10
     close_ratio: float = 0.5
     """A town below target but at least this share of it is "close" on the map."""
+    duplicate_distance_m: float = 200.0
+    """Two carriers of the same name this close (metres) are probably one (geo.duplicates)."""
 
     def target_for(self, town: str) -> float:
         """The area target of ``town`` (its override, else the default)."""
@@ -155,4 +184,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
             "city.research_institutes", name)),
         close_ratio=_ratio(towns.get("close_ratio", defaults.close_ratio), "towns.close_ratio",
                            name),
+        duplicate_distance_m=_number(document.get("register", {}).get(
+            "duplicate_distance_m", defaults.duplicate_distance_m),
+            "register.duplicate_distance_m", name),
     )

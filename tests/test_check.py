@@ -145,7 +145,7 @@ def test_pipeline_per_town(register_csv, towns):
             carrier(id="C", area="2000")]
     jia = town(run(register_csv, rows, towns), "甲镇")
     assert (jia.under_construction_m2, jia.planned_m2, jia.new_area_m2, jia.projected_m2) == (
-        5000, 3000, 2000, 10000)
+        5000, 3000, 2000, 2000)  # expected 2022 and undated: outside the projection
 
 
 def test_targets_per_town_and_unknown_town_override(register_csv, towns):
