@@ -1,14 +1,15 @@
-"""The data page's import tab: upload a register, preview every row, commit or cancel.
+"""The data page's import tab: upload a ledger, see what happens to every row, commit, undo.
 
 The store (:mod:`geo.store.imports`) decides what each row would do and
-checks the user's rights again when the import is committed; this module
-only shows the preview and passes the user's choices on.
+checks values and rights again when the import is committed; this module
+shows the preview (:mod:`geo.import_tables`), passes the user's choices on,
+and offers to undo an import. Uploads are read from memory: nothing is
+written to the server's disk, and messages name the file as uploaded.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import io
 
 import streamlit as st
 
@@ -16,65 +17,172 @@ from dashboard.editing import RESULT_KEY
 from dashboard.widgets import table
 from geo import InputFileError, load_boundaries, translate
 from geo.i18n import Lang
+from geo.import_tables import CHOICES, choice_table, import_summary, import_table
+from geo.readers import list_sheets
 from geo.store import Actor, Store, StoreError
-from geo.store.imports import commit_import, preview_import_file
+from geo.store.imports import (
+    ImportPreview,
+    commit_import,
+    import_batches,
+    preview_import_file,
+    undo_import,
+)
 from geo.tables import problem_table
+from geo.template import template_xlsx
 
 __all__ = ["import_tab"]
 
-
-def _saved_upload(upload) -> Path:
-    """The uploaded file in a private temporary folder, with its own name (for messages)."""
-    folder = Path(tempfile.mkdtemp(prefix="carrier-upload-"))
-    path = folder / Path(upload.name).name
-    path.write_bytes(upload.getvalue())
-    return path
+_PREVIEW = "_preview"
+_PREVIEW_OF = "_preview_of"
+_XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def import_tab(store: Store, actor: Actor, lang: Lang) -> None:
-    """Upload a register (preview, then commit or cancel); administrators also boundaries."""
-    upload = st.file_uploader(translate("data.upload", lang), type=["csv", "xlsx", "txt"],
-                              key=f"register_upload_{st.session_state.get('_uploads', 0)}")
-    if upload is not None and st.session_state.get("_preview_of") != upload.file_id:
+def _sheet(upload, lang: Lang) -> str | None:
+    """The worksheet to read: a chooser when a workbook has several (default: the likely one)."""
+    if not upload.name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return None
+    sheets = list_sheets(upload.getvalue(), name=upload.name)
+    if len(sheets) < 2:
+        return None
+    ordered = sorted(sheets, key=lambda s: (not s.visible, not s.active, not s.has_header))
+    default = next((s for s in ordered if s.visible and s.has_header), ordered[0])
+    names = [s.name for s in sheets]
+
+    def label(name: str) -> str:
+        info = sheets[names.index(name)]
+        if not info.has_header:
+            return translate("import.sheet_no_header", lang, sheet=name)
+        return translate("import.sheet_hidden", lang, sheet=name) if not info.visible else name
+
+    return st.selectbox(translate("import.sheet_choice", lang), names,
+                        index=names.index(default.name), format_func=label,
+                        key=f"sheet_{upload.file_id}")
+
+
+def _preview(store: Store, actor: Actor, upload, sheet: str | None,
+             distance_m: float, lang: Lang) -> ImportPreview | None:
+    """The preview of this upload and sheet, made once (not on every rerun)."""
+    key = (upload.file_id, sheet)
+    if st.session_state.get(_PREVIEW_OF) != key:
+        st.session_state[_PREVIEW_OF] = key
         try:
-            st.session_state["_preview"] = preview_import_file(store, _saved_upload(upload), actor)
+            st.session_state[_PREVIEW] = preview_import_file(
+                store, upload.getvalue(), actor, name=upload.name, sheet=sheet,
+                distance_m=distance_m)
         except (InputFileError, StoreError) as error:
-            st.session_state.pop("_preview", None)
+            st.session_state[_PREVIEW] = error
+    found = st.session_state.get(_PREVIEW)
+    if isinstance(found, (InputFileError, StoreError)):
+        st.error(found.message(lang))
+        return None
+    return found
+
+
+def _choices(preview: ImportPreview, lang: Lang) -> dict[int, str]:
+    """Per-row choices for rows that match stored carriers (update / new / skip)."""
+    frame = choice_table(preview, lang)
+    if frame.empty:
+        return {}
+    st.caption(translate("import.choices_help", lang))
+    labels = {translate(f"import.choice_{c}", lang): c for c in CHOICES}
+    column = translate("import.col_choice", lang)
+    edited = st.data_editor(
+        frame.set_index("row").rename_axis(translate("col.row", lang)),
+        key=f"choices_{st.session_state.get(_PREVIEW_OF)}",
+        disabled=[c for c in frame.columns if c not in ("row", column)], width="stretch",
+        column_config={column: st.column_config.SelectboxColumn(
+            options=list(labels), required=True, width="medium")})
+    return {int(row): labels[value] for row, value in edited[column].items()}
+
+
+def import_tab(store: Store, actor: Actor, lang: Lang, distance_m: float) -> None:
+    """Upload a ledger, preview every row, commit or cancel; undo an import; the template."""
+    st.download_button(translate("import.template", lang), _template(lang),
+                       file_name=translate("template.file_name", lang), mime=_XLSX_MIME,
+                       icon=":material/download:", key="template_download")
+    upload = st.file_uploader(translate("data.upload", lang), type=["csv", "txt", "xlsx", "xls"],
+                              key=f"register_upload_{st.session_state.get('_uploads', 0)}")
+    if upload is not None:
+        try:
+            sheet = _sheet(upload, lang)
+        except InputFileError as error:
             st.error(error.message(lang))
-        st.session_state["_preview_of"] = upload.file_id
-    preview = st.session_state.get("_preview") if upload is not None else None
+            sheet, upload = None, None
+    preview = _preview(store, actor, upload, sheet, distance_m, lang) if upload else None
     if preview is not None:
-        st.info(translate("data.preview", lang, new=len(preview.new), changed=len(preview.changed),
-                          same=preview.unchanged, refused=len(preview.refused),
-                          bad=len(preview.skipped_rows)))
-        if preview.problems:
-            table(problem_table(preview.problems, lang))
-        if len(preview.refused):
-            st.warning(translate("data.refused", lang))
-            st.dataframe(preview.refused.rename(columns={
-                "row": translate("col.row", lang), "id": translate("col.id", lang),
-                "name": translate("col.name", lang),
-                "town_located": translate("col.town", lang)}), hide_index=True)
-        commit, cancel = st.columns(2)
-        if commit.button(translate("data.commit", lang, count=preview.writable), type="primary",
-                         disabled=not preview.writable):
-            try:
-                written = commit_import(store, preview, actor)
-                st.session_state[RESULT_KEY] = [("success", translate(
-                    "data.committed", lang, count=written))]
-            except StoreError as error:
-                st.session_state[RESULT_KEY] = [("error", error.message(lang))]
-            _forget_preview()
-        if cancel.button(translate("data.cancel", lang)):
-            st.session_state[RESULT_KEY] = [("info", translate("data.cancelled", lang))]
-            _forget_preview()
+        _show_preview(store, actor, preview, lang)
+    _recent_imports(store, actor, lang)
     if actor.role == "admin":
         _boundaries_import(store, actor, lang)
 
 
+@st.cache_data(show_spinner=False)
+def _template(lang: Lang) -> bytes:
+    return template_xlsx(lang)
+
+
+def _show_preview(store: Store, actor: Actor, preview: ImportPreview, lang: Lang) -> None:
+    st.info(import_summary(preview, lang))
+    refused = [r.message.message(lang) for r in preview.refused.itertuples() if r.message]
+    if refused:
+        st.warning("\n".join(f"- {text}" for text in refused))
+    choices = _choices(preview, lang)
+    st.markdown(f"**{translate('import.all_rows', lang)}**")
+    table(import_table(preview, lang))
+    if preview.problems:
+        table(problem_table(preview.problems, lang))
+    if preview.notes:
+        with st.expander(translate("import.notes", lang)):
+            for note in preview.notes:
+                st.caption(note.message(lang))
+    count = preview.writable(choices)
+    commit, cancel = st.columns(2)
+    if commit.button(translate("data.commit", lang, count=count), type="primary",
+                     disabled=not count, key="import_commit"):
+        try:
+            result = commit_import(store, preview, actor, choices)
+            st.session_state[RESULT_KEY] = [("success", translate(
+                "import.done", lang, added=result.added, updated=result.updated))]
+        except StoreError as error:
+            st.session_state[RESULT_KEY] = [("error", error.message(lang))]
+        _forget_preview()
+    if cancel.button(translate("data.cancel", lang), key="import_cancel"):
+        st.session_state[RESULT_KEY] = [("info", translate("data.cancelled", lang))]
+        _forget_preview()
+
+
+def _recent_imports(store: Store, actor: Actor, lang: Lang) -> None:
+    """The user's own imports (an administrator: everyone's), each with an undo button."""
+    batches = import_batches(store, who=None if actor.role == "admin" else actor.username,
+                             limit=10)
+    if batches.empty:
+        return
+    st.divider()
+    heading = "import.recent_all" if actor.role == "admin" else "import.recent"
+    st.markdown(f"**{translate(heading, lang)}**")
+    for record in batches.to_dict("records"):
+        line, button = st.columns([4, 1], vertical_alignment="center")
+        text = translate("import.batch_line", lang, at=record["at"][:16].replace("T", " "),
+                         who=record["who"], added=int(record["added"]),
+                         updated=int(record["updated"]))
+        if record["undone"]:
+            line.caption(f"~~{text}~~ · {translate('import.undone_label', lang)}")
+            continue
+        line.write(text)
+        if button.button(translate("import.undo", lang), key=f"undo_{record['batch']}"):
+            try:
+                restored = undo_import(store, actor, record["batch"])
+                st.session_state[RESULT_KEY] = [("success", translate(
+                    "import.undo_done", lang, count=restored))]
+            except StoreError as error:
+                st.session_state[RESULT_KEY] = [("error", error.message(lang))]
+            st.rerun()
+
+
 def _forget_preview() -> None:
     """Drop the preview and give the uploader a new key, which empties it."""
-    st.session_state.pop("_preview", None)
+    st.session_state.pop(_PREVIEW, None)
+    st.session_state.pop(_PREVIEW_OF, None)
     st.session_state["_uploads"] = st.session_state.get("_uploads", 0) + 1
     st.rerun()
 
@@ -87,7 +195,8 @@ def _boundaries_import(store: Store, actor: Actor, lang: Lang) -> None:
     if upload is None:
         return
     try:
-        towns = load_boundaries(_saved_upload(upload), name_field=name_field)
+        towns = load_boundaries(io.BytesIO(upload.getvalue()), name_field=name_field,
+                                name=upload.name)
     except InputFileError as error:
         st.error(error.message(lang))
         return

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo check ...``, ``python -m geo users ...``, ``... store ...``.
+"""Command line: ``python -m geo check|template|users|store ...``.
 
 Exit 0 when the files could be read (whatever the towns' results); exit 2
 with a one-paragraph message on stderr when an input cannot be used.
@@ -10,12 +10,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from geo._errors import ConfigError, InputFileError
 from geo.dataset import load_dataset
 from geo.report import as_json, as_table
 from geo.settings import DEFAULT_NAME_FIELD
 from geo.store import commands as store_commands
+from geo.template import template_xlsx
 
 __all__ = ["main"]
 
@@ -41,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--targets", help="targets/period TOML (default: data/targets.toml)")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--lang", choices=("zh", "en"), default="zh")
+    template = commands.add_parser("template",
+                                   help="write the ledger template (xlsx) / 下载台账模板")
+    template.add_argument("--out", required=True, help="where to write it, e.g. 台账模板.xlsx")
+    template.add_argument("--lang", choices=("zh", "en"), default="zh")
     store_commands.add_commands(commands)
     return parser
 
@@ -48,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "template":
+        Path(args.out).write_bytes(template_xlsx(args.lang))
+        print(args.out)
+        return EXIT_OK
     if args.command != "check":
         return store_commands.run(args)
     try:

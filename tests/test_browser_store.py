@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from geo import format_area, load_dataset, translate
 from geo.store.engine import sqlite_url
 from geo.store.setup import SYSTEM, open_store
 from geo.store.users import add_user
-from tests.browser import ARTIFACTS, Browser, needs_chromium, streamlit_server
+from tests.browser import Browser, needs_chromium, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REGISTER = """编号,名称,类型,经度,纬度,面积,投用时间,状态
-TC031,浏河镇科技孵化器,孵化器,121.272,31.508,6500,2018-10,已投用
-N100,浏河新孵化器,孵化器,121.275,31.51,3000,2019-06,已投用
-N101,坏数据,孵化器,121.275,31.51,很多,2019-06,已投用
-N102,沙溪的载体,孵化器,121.055,31.557,3000,2019-06,已投用
-"""
+LEDGER = Path(__file__).resolve().parent / "data" / "浏河镇创新载体台账2020.xlsx"
 
 
 @pytest.fixture
@@ -31,31 +28,50 @@ def store_app(tmp_path):
         yield url
 
 
-def test_town_official_imports_with_preview_and_the_figures_follow(playwright, store_app,
-                                                                   tmp_path):
-    upload = tmp_path / "liuhe.csv"
-    upload.write_text(REGISTER, encoding="utf-8")
+def _sign_in(session: Browser, user: str, password: str) -> None:
+    page = session.page
+    page.get_by_label(translate("auth.username", "zh")).fill(user)
+    page.get_by_label(translate("auth.password", "zh")).fill(password)
+    page.get_by_role("button", name=translate("auth.sign_in", "zh")).click()
+    session.settle()
+
+
+def test_town_official_imports_their_real_ledger_and_can_undo_it(playwright, store_app):
+    """The 浏河镇 ledger as the office keeps it: duplicates offered as updates, one new carrier."""
+    before = load_dataset().check().towns.set_index("town").loc["浏河镇", "new_area_m2"]
+    after = before + 3000  # the one genuinely new carrier: 0.3 万平方米
     session = Browser(playwright, store_app)
     try:
+        session.page.set_viewport_size({"width": 1366, "height": 768})
         session.open("/data")
         page = session.page
-        page.get_by_label(translate("auth.username", "zh")).fill("liuhe")
-        page.get_by_label(translate("auth.password", "zh")).fill("liuhe-password")
-        page.get_by_role("button", name=translate("auth.sign_in", "zh")).click()
-        session.settle()
+        _sign_in(session, "liuhe", "liuhe-password")
         page.get_by_role("tab", name=translate("data.tab_import", "zh")).click()
-        page.locator('input[type="file"]').first.set_input_files(str(upload))
-        preview = translate("data.preview", "zh", new=1, changed=1, same=0, refused=1, bad=1)
-        page.get_by_text(preview).wait_for(timeout=30000)
-        session.screenshot("data-import-preview")
-        page.get_by_role("button", name=translate("data.commit", "zh", count=2)).click()
-        page.get_by_text(translate("data.committed", "zh", count=2)).wait_for(timeout=30000)
-        session.screenshot("data-import-done")
+        page.locator('input[type="file"]').first.set_input_files(str(LEDGER))
+        page.get_by_text(translate("import.status_duplicate", "zh")).first.wait_for(
+            timeout=30000)
+        summary = page.get_by_text("预览（尚未写入任何数据）").inner_text()
+        assert "新增 1 个" in summary and "与已有载体匹配 6 个" in summary
+        assert "不属您负责的镇区 1 个" in summary and "跳过 3 行" in summary
+        assert "万平方米" in summary
+        page.get_by_text("长江口生物医药孵化器 按坐标位于沙溪镇").first.wait_for()
+        session.screenshot("data-import-ledger-preview")
+        page.get_by_role("button", name=translate("data.commit", "zh", count=1)).click()
+        page.get_by_text(translate("import.done", "zh", added=1, updated=0)).wait_for(
+            timeout=30000)
+        session.screenshot("data-import-ledger-done")
 
-        session.open("/")
-        expected = load_dataset().check().city["new_area_m2"] + 1000 + 3000
-        page.get_by_text(format_area(expected, "zh"), exact=True).wait_for(timeout=30000)
+        session.open("/town?town=浏河镇")
+        page.get_by_text(format_area(after, "zh"), exact=False).first.wait_for(timeout=30000)
+        session.screenshot("town-after-ledger-import")
+
+        session.open("/data")
+        page.get_by_role("tab", name=translate("data.tab_import", "zh")).click()
+        page.get_by_role("button", name=translate("import.undo", "zh")).first.click()
+        page.get_by_text(translate("import.undo_done", "zh", count=1)).wait_for(timeout=30000)
+        session.screenshot("data-import-ledger-undone")
+        session.open("/town?town=浏河镇")
+        page.get_by_text(format_area(before, "zh"), exact=False).first.wait_for(timeout=30000)
         assert session.dialogs == []
     finally:
         session.close()
-    assert (ARTIFACTS / "data-import-done.png").exists()

@@ -186,7 +186,7 @@ def test_import_preview_lists_problems_and_commit_writes_only_valid_rows(store, 
     assert list(preview.new["id"]) == ["I3"] and list(preview.changed["id"]) == ["TC031"]
     assert list(preview.refused["id"]) == ["I4"]
     assert store.data_version() == version, "a preview writes nothing"
-    assert commit_import(store, preview, LIUHE) == 2
+    assert commit_import(store, preview, LIUHE).written == 2
     rows = store.carrier_rows().set_index("id")
     assert rows.loc["TC031", "name"] == "浏河镇科技孵化器（改）" and "I4" not in rows.index
     assert len(set(history(store)["batch"].dropna())) == 2, "the seed and this import"

@@ -13,7 +13,8 @@ from dashboard.importing import import_tab
 from dashboard.sidebar import current
 from geo import translate
 
-lang = current().view.lang
+context = current()
+lang = context.view.lang
 st.title(translate("page.data", lang))
 store = open_configured_store()
 if store is None:
@@ -37,7 +38,7 @@ if writer:
     with tabs["data.tab_edit"]:
         edit_tab(store, actor, lang)
     with tabs["data.tab_import"]:
-        import_tab(store, actor, lang)
+        import_tab(store, actor, lang, context.data.targets.duplicate_distance_m)
 with tabs["data.tab_export"]:
     export_tab(store, lang)
 with tabs["data.tab_history"]:

@@ -1,133 +1,374 @@
-"""Import a register file into the store: preview every problem first, then commit or cancel.
+"""Import a ledger into the store: preview every row first, then commit, and undo if need be.
 
-The preview validates the file with the register rules, notes which rows
-are new and which change a stored carrier (with the version seen), and which
-rows the user may not write (a town editor, rows outside their towns). The
-commit writes the valid, permitted rows in **one transaction**: all or
-nothing, even if the process is killed half-way. If a stored carrier changed
-after the preview, the commit is refused and nothing is written.
+The preview says, for **every** row of the file, what committing would do:
+
+- ``new`` — not in the register; gets the file's id, or a generated one
+  (``浏河镇-0007``) when the file has none (序号 is never an id);
+- ``changed`` / ``unchanged`` — the stored carrier with the same id, and the
+  fields whose values differ (old → new);
+- ``duplicate`` — no stored id matches, but a stored carrier is probably the
+  same (:mod:`geo.duplicates`): shown side by side, and the user chooses to
+  update it (the default), add the row as a new carrier, or skip it;
+- ``refused`` — outside the user's towns (the message names the town and
+  whether the point or the declared town says so);
+- ``skipped`` — a 合计 / 填表人 / note row, with why; ``error`` — a row with
+  an unusable value (its problems say which).
+
+Nothing is written until :func:`commit_import`, which checks values, rights
+and versions again inside its one transaction (all or nothing, even if the
+process is killed half-way) and refuses the whole import when a carrier
+changed after the preview. :func:`undo_import` takes a whole import back:
+the importer their own, an administrator anyone's, as long as none of its
+carriers changed since.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from geo.duplicates import (
+    DEFAULT_DUPLICATE_DISTANCE_M,
+    key_frame,
+    match_pairs,
+    probable_duplicates,
+)
+from geo.locate import locate
+from geo.matching import FIELD_COLUMNS, changed_fields, new_ids
 from geo.problems import Problem
-from geo.readers import RawTable, read_table
+from geo.readers import RawTable, Source, read_table
 from geo.register import canonical_text, validate_register
-from geo.schema import HEADER_ALIASES, normalise_token
-from geo.store.access import Actor, ConflictError, PermissionDenied
-from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers
-from geo.store.store import Store, clean_values, last_position, now_text
+from geo.schema import COLUMNS
+from geo.store.access import (
+    Actor,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationFailed,
+)
+from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers, changes
+from geo.store.store import Store, clean_values, last_position, now_text, validate_rows
 
-__all__ = ["ImportPreview", "commit_import", "preview_import", "preview_import_file"]
+__all__ = ["ROW_STATUSES", "Choice", "ImportPreview", "ImportResult", "commit_import",
+           "import_batches", "preview_import", "preview_import_file", "undo_import"]
 
 _BATCH = 500
+ROW_STATUSES = ("new", "changed", "unchanged", "duplicate", "refused", "skipped", "error")
+Choice = Literal["update", "new", "skip"]
 
 
 @dataclass
 class ImportPreview:
-    """What an import would do; nothing is written until :func:`commit_import`."""
+    """What an import would do, row by row; nothing is written until :func:`commit_import`.
+
+    ``rows`` has one record per row of the file (footer and error rows too):
+    ``row``, ``status`` (one of :data:`ROW_STATUSES`), ``id`` (the carrier
+    written, ``None`` for a new one without an id yet), ``name``, ``town``
+    (where it lies), ``match_id``/``match_name``/``match_town``/``match_why``
+    (the stored carrier it is matched to), ``changes`` (``[(field, old, new)]``),
+    ``values`` (the texts an update writes), ``new_values`` (the texts of the
+    row as a new carrier), ``version`` (of the stored carrier seen), and
+    ``message`` (a :class:`Problem` saying why, for refused/skipped/error rows).
+    """
 
     source: str
-    new: pd.DataFrame
-    changed: pd.DataFrame
+    rows: pd.DataFrame
     problems: list[Problem]
-    refused: pd.DataFrame
-    skipped_rows: list[int] = field(default_factory=list)
-    unchanged: int = 0
+    notes: list[Problem] = field(default_factory=list)
+    area_unit: str | None = None
+    sheet: str | None = None
+
+    def of(self, status: str) -> pd.DataFrame:
+        """The rows with ``status``."""
+        return self.rows[self.rows["status"] == status]
+
+    def counts(self) -> dict[str, int]:
+        """How many rows of each status."""
+        return {status: int((self.rows["status"] == status).sum()) for status in ROW_STATUSES}
 
     @property
-    def writable(self) -> int:
-        """How many rows the commit would write."""
-        return len(self.new) + len(self.changed)
+    def new(self) -> pd.DataFrame:
+        """Rows that would be added."""
+        return self.of("new")
+
+    @property
+    def changed(self) -> pd.DataFrame:
+        """Rows that would change a stored carrier with the same id."""
+        return self.of("changed")
+
+    @property
+    def refused(self) -> pd.DataFrame:
+        """Rows outside the user's towns."""
+        return self.of("refused")
+
+    @property
+    def unchanged(self) -> int:
+        """How many rows equal their stored carrier."""
+        return self.counts()["unchanged"]
+
+    @property
+    def skipped_rows(self) -> list[int]:
+        """Rows with an unusable value."""
+        return self.of("error")["row"].tolist()
+
+    def writable(self, choices: Mapping[int, Choice] | None = None) -> int:
+        """How many carriers the commit would add or change with these choices."""
+        return len(_writes(self, choices or {}))
 
 
-def _text_rows(raw: RawTable) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[Problem]]:
-    """The file's rows as register text, their row numbers, usability and problems."""
-    register = validate_register(raw)
-    frame = canonical_text(raw).reset_index(drop=True)
-    return frame, register.carriers["row"], register.carriers["usable"], register.problems
+@dataclass(frozen=True)
+class ImportResult:
+    """What a commit wrote, and the batch that :func:`undo_import` takes back."""
+
+    batch: str
+    added: int
+    updated: int
+
+    @property
+    def written(self) -> int:
+        """Carriers added or changed."""
+        return self.added + self.updated
 
 
-def _file_columns(raw: RawTable) -> set[str]:
-    """The register columns the file has a header for."""
-    return {HEADER_ALIASES[normalise_token(h)] for h in raw.header
-            if normalise_token(h) in HEADER_ALIASES}
+def _texts(frame: pd.DataFrame) -> list[dict[str, str | None]]:
+    return [clean_values(record) for record in frame.to_dict("records")]
 
 
-def preview_import(store: Store, raw: RawTable, actor: Actor) -> ImportPreview:
-    """Validate ``raw`` against the rules and the user's rights; write nothing.
+def _located(store: Store, register_carriers: pd.DataFrame) -> pd.DataFrame:
+    located, _ = locate(register_carriers, store.boundaries())
+    return located
+
+
+def _display(values: Mapping[str, Any], columns: tuple[str, ...]) -> str:
+    parts = [str(values.get(c) or "") for c in columns]
+    return " / ".join(p for p in parts if p) if len(columns) > 1 else parts[0]
+
+
+def preview_import(store: Store, raw: RawTable, actor: Actor,
+                   distance_m: float = DEFAULT_DUPLICATE_DISTANCE_M) -> ImportPreview:
+    """Say what importing ``raw`` would do to every row; write nothing.
 
     A stored carrier keeps the values of columns the file does not have.
+    ``distance_m`` is the probable-duplicate distance (the targets file's).
     """
     if not actor.may_write():
         raise PermissionDenied("store.read_only", user=actor.username)
-    frame, rows, usable, problems = _text_rows(raw)
-    usable = usable.to_numpy()
-    candidates = frame[usable].copy()
-    candidates["row"] = rows[usable].to_numpy()
-    candidates = candidates.drop_duplicates("id", keep="first")
+    register = validate_register(raw)
+    text = canonical_text(raw).reset_index(drop=True)
+    file_columns = {c for c in COLUMNS if c in (raw.fields or {})}
+    fields = [f for f, columns in FIELD_COLUMNS.items()
+              if any(c in file_columns for c in columns)]
+    incoming = _located(store, register.carriers)
+    duplicate_of, in_file = probable_duplicates(incoming, distance_m)
+    usable = (incoming["usable"] & duplicate_of.isna()).to_numpy()
 
-    stored = store.carrier_rows().set_index("id")
-    is_stored = candidates["id"].isin(stored.index)
-    absent = [c for c in CARRIER_TEXT_COLUMNS if c != "id" and c not in _file_columns(raw)]
-    if absent and is_stored.any():  # a column the file lacks keeps its stored value
-        kept = stored.loc[candidates.loc[is_stored, "id"], absent].to_numpy()
-        candidates.loc[is_stored, absent] = kept
-    towns_new = store.locate_rows(candidates[list(CARRIER_TEXT_COLUMNS)])
-    towns_old = store.locate_rows(
-        stored.loc[candidates.loc[is_stored, "id"]].reset_index()[list(CARRIER_TEXT_COLUMNS)])
-    towns_old.index = candidates.index[is_stored]
-    allowed = towns_new.map(actor.may_edit_town)
-    allowed[is_stored] &= towns_old.map(actor.may_edit_town)
+    stored = store.carrier_rows()
+    stored_parsed = _located(store, validate_rows(stored).carriers)
+    stored_position = pd.Series(np.arange(len(stored)), index=stored["id"].to_numpy())
+    by_id = (~incoming["id_generated"] & incoming["id"].isin(stored_position.index)).to_numpy()
+    match = np.full(len(incoming), -1)
+    match[by_id] = stored_position.loc[incoming["id"][by_id]].to_numpy()
+    why = np.full(len(incoming), None, dtype=object)
+    why[by_id] = "id"
+    open_rows = np.flatnonzero(usable & ~by_id)
+    if len(open_rows) and len(stored):
+        left, right, reason, _ = match_pairs(key_frame(incoming.iloc[open_rows]),
+                                             key_frame(stored_parsed), distance_m)
+        first = pd.DataFrame({"l": left, "r": right, "why": reason}).sort_values(
+            ["l", "r"]).drop_duplicates("l")
+        match[open_rows[first["l"].to_numpy()]] = first["r"].to_numpy()
+        why[open_rows[first["l"].to_numpy()]] = first["why"].to_numpy()
+    matched = usable & (match >= 0)
 
-    candidates["town_located"] = towns_new
-    refused = candidates[~allowed][["row", "id", "name", "town_located"]]
-    keep = candidates[allowed]
-    changed = keep[is_stored[allowed]].copy()
-    changed["version"] = stored.loc[changed["id"], "version"].to_numpy()
-    same = [clean_values(row) == clean_values(stored.loc[row["id"]].to_dict() | {"id": row["id"]})
-            for row in changed.to_dict("records")]
-    return ImportPreview(source=raw.path, new=keep[~is_stored[allowed]],
-                         changed=changed.loc[~np.array(same, dtype=bool)], problems=problems,
-                         refused=refused, skipped_rows=sorted(set(rows[~usable].tolist())),
-                         unchanged=sum(same))
+    rows = pd.DataFrame({
+        "row": incoming["row"].to_numpy(), "status": "new",
+        "id": [None if generated else carrier_id for carrier_id, generated in zip(
+            incoming["id"], incoming["id_generated"], strict=True)],
+        "name": incoming["name"].to_numpy(dtype=object),
+        "town": incoming["town"].to_numpy(dtype=object),
+        "has_point": incoming["has_point"].to_numpy(),
+        "match_id": None, "match_name": None, "match_town": None, "match_why": why,
+        "changes": [[] for _ in range(len(incoming))], "values": None,
+        "new_values": _texts(text), "version": None, "message": None,
+    })
+    positions = np.flatnonzero(matched)
+    if len(positions):
+        old = stored_parsed.iloc[match[positions]]
+        differs = changed_fields(incoming.iloc[positions], old, fields)
+        stored_texts = _texts(stored.iloc[match[positions]][list(CARRIER_TEXT_COLUMNS)])
+        for offset, position in enumerate(positions):
+            before = stored_texts[offset]
+            after = dict(before)
+            diff = []
+            for name in fields:
+                if differs[name].iloc[offset]:
+                    columns = FIELD_COLUMNS[name]
+                    after.update({c: rows.at[position, "new_values"][c] for c in columns
+                                  if c in file_columns})
+                    diff.append((name, _display(before, columns), _display(after, columns)))
+            status = "duplicate" if why[position] != "id" else (
+                "changed" if diff else "unchanged")
+            stored_row = stored.iloc[match[position]]
+            rows.at[position, "status"] = status
+            rows.at[position, "id"] = stored_row["id"] if status != "duplicate" else rows.at[
+                position, "id"]
+            rows.at[position, "changes"] = diff
+            rows.at[position, "values"] = after
+            rows.at[position, "version"] = int(stored_row["version"])
+            rows.at[position, "match_id"] = stored_row["id"]
+            rows.at[position, "match_name"] = stored_row["name"]
+            rows.at[position, "match_town"] = old["town"].iloc[offset]
+    _refuse_outside_towns(store, actor, rows, matched, stored_parsed, match)
+    problems = sorted(register.problems + in_file, key=lambda p: (p.row is None, p.row or 0))
+    _mark_unusable(rows, usable, problems)
+    rows = pd.concat([rows, _skipped(register.notes, rows.columns)], ignore_index=True)
+    return ImportPreview(source=raw.path, rows=rows.sort_values("row", kind="stable")
+                         .reset_index(drop=True), problems=problems,
+                         notes=register.notes, area_unit=raw.area_unit, sheet=raw.sheet)
 
 
-def preview_import_file(store: Store, path: str | Path, actor: Actor) -> ImportPreview:
-    """Read a CSV/xlsx register and preview importing it (see :func:`preview_import`)."""
-    return preview_import(store, read_table(path), actor)
+def _refuse_outside_towns(store: Store, actor: Actor, rows: pd.DataFrame, matched: np.ndarray,
+                          stored_parsed: pd.DataFrame, match: np.ndarray) -> None:
+    """Mark rows a town editor may not write as refused, naming the town and how it is known."""
+    if actor.role == "admin":
+        return
+    candidates = np.flatnonzero(rows["status"].isin(["new", "changed", "duplicate"]).to_numpy()
+                                & rows["message"].isna().to_numpy())
+    if not len(candidates):
+        return
+    merged = [rows.at[p, "values"] if matched[p] else rows.at[p, "new_values"]
+              for p in candidates]
+    towns_after = store.locate_rows(pd.DataFrame(merged, columns=list(CARRIER_TEXT_COLUMNS)))
+    for offset, position in enumerate(candidates):
+        town = towns_after.iloc[offset]
+        old_town = stored_parsed["town"].iloc[match[position]] if matched[position] else town
+        blocked = next((t for t in (old_town, town) if not actor.may_edit_town(t)), False)
+        if blocked is False:
+            continue
+        rows.at[position, "status"] = "refused"
+        rows.at[position, "town"] = town
+        how = "point" if rows.at[position, "has_point"] else "declared"
+        rows.at[position, "message"] = Problem(
+            "carriers", f"import.refused_{how}" if blocked else "import.refused_nowhere",
+            row=int(rows.at[position, "row"]), id=rows.at[position, "id"], field="town",
+            value=blocked or None, severity="warning",
+            params={"name": rows.at[position, "name"], "town": blocked or "—",
+                    "towns": "、".join(sorted(actor.towns)) or "—"})
+
+
+def _mark_unusable(rows: pd.DataFrame, usable: np.ndarray, problems: list[Problem]) -> None:
+    """Error rows, each with its first problem (the rest are listed with all problems)."""
+    first_problem: dict[int, Problem] = {}
+    for problem in problems:
+        if problem.row is not None and problem.severity == "error":
+            first_problem.setdefault(problem.row, problem)
+    for position in np.flatnonzero(~usable):
+        rows.at[position, "status"] = "error"
+        rows.at[position, "message"] = first_problem.get(int(rows.at[position, "row"]))
+
+
+def _skipped(notes: list[Problem], columns: pd.Index) -> pd.DataFrame:
+    """One row per footer row set aside (合计, 填表人, notes), with the note saying why."""
+    skipped = [note for note in notes if note.code.startswith("note.skipped_")]
+    frame = pd.DataFrame({column: [None] * len(skipped) for column in columns}, dtype=object)
+    frame["row"] = [note.row for note in skipped]
+    frame["status"] = "skipped"
+    frame["message"] = skipped
+    frame["changes"] = [[] for _ in skipped]
+    return frame
+
+
+def preview_import_file(store: Store, source: Source, actor: Actor, name: str | None = None,
+                        sheet: str | None = None,
+                        distance_m: float = DEFAULT_DUPLICATE_DISTANCE_M) -> ImportPreview:
+    """Read a CSV/xlsx/xls ledger (a path or an upload's bytes) and preview importing it."""
+    return preview_import(store, read_table(source, name=name, sheet=sheet), actor, distance_m)
+
+
+def _writes(preview: ImportPreview,
+            choices: Mapping[int, Choice]) -> list[tuple[str, str | None, dict, int | None]]:
+    """(kind, id, values, version seen) for each carrier the commit adds or updates."""
+    writes = []
+    for record in preview.rows.to_dict("records"):
+        status = record["status"]
+        if status == "new":
+            writes.append(("insert", record["id"], record["new_values"], None))
+        elif status == "changed":
+            writes.append(("update", record["match_id"], record["values"], record["version"]))
+        elif status == "duplicate":
+            choice = choices.get(int(record["row"]), "update")
+            if choice == "update" and record["changes"]:
+                writes.append(("update", record["match_id"], record["values"],
+                               record["version"]))
+            elif choice == "new":
+                writes.append(("insert", record["id"], record["new_values"], None))
+    return writes
+
+
+def _recheck(store: Store, actor: Actor,
+             writes: list[tuple[str, str | None, dict, int | None]]) -> None:
+    """Values and rights checked again at commit: the preview is never trusted."""
+    values = pd.DataFrame([w[2] for w in writes], columns=list(CARRIER_TEXT_COLUMNS))
+    values["id"] = [f"_{i}" for i in range(len(values))]  # ids are given later or checked apart
+    errors = [p for p in validate_rows(values).problems if p.severity == "error"]
+    if errors:
+        raise ValidationFailed("store.invalid", errors, id=str(errors[0].row), count=len(errors))
+    if actor.role == "admin":
+        return
+    updates = [w for w in writes if w[0] == "update"]
+    before = [store.carrier(w[1]) or {} for w in updates]
+    towns = list(store.locate_rows(values)) + list(store.locate_rows(
+        pd.DataFrame([clean_values(b) for b in before], columns=list(CARRIER_TEXT_COLUMNS))))
+    refused = sorted({str(t) for t in towns if not actor.may_edit_town(t)})
+    if refused:
+        raise PermissionDenied("store.not_your_town", user=actor.username, id="—",
+                               town="、".join(refused), towns="、".join(sorted(actor.towns)))
 
 
 def commit_import(store: Store, preview: ImportPreview, actor: Actor,
-                  progress: Callable[[int, int], None] | None = None) -> int:
-    """Write the previewed rows in one transaction; return how many were written.
+                  choices: Mapping[int, Choice] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Write the previewed rows (with the user's choices for duplicates) in one transaction.
+
+    ``choices`` maps a file row number to ``update`` (default), ``new`` or
+    ``skip`` for rows previewed as probable duplicates.
 
     Raises
     ------
     ConflictError
         When a carrier the import changes was saved by someone after the
         preview, or a new id was taken meanwhile; nothing is written then.
+    PermissionDenied, ValidationFailed
+        When a row is outside the user's towns or breaks a rule (checked again).
     """
     if not actor.may_write():
         raise PermissionDenied("store.read_only", user=actor.username)
+    writes = _writes(preview, choices or {})
+    _recheck(store, actor, writes)
     batch = uuid.uuid4().hex
-    total, done = preview.writable, 0
+    inserts = [w for w in writes if w[0] == "insert"]
+    updates = [w for w in writes if w[0] == "update"]
+    total, done = len(writes), 0
+    need_ids = [w for w in inserts if not w[1]]
+    towns = store.locate_rows(pd.DataFrame([w[2] for w in need_ids],
+                                           columns=list(CARRIER_TEXT_COLUMNS)))
     with store.writing() as connection:
-        stale = _stale(connection, preview)
+        stale = _stale(connection, inserts, updates)
         if stale:
             raise ConflictError("store.import_stale", count=len(stale), ids="、".join(stale[:10]))
+        taken = connection.execute(sa.select(carriers.c.id)).scalars().all() if need_ids else []
+        generated = iter(new_ids(list(towns), taken))
         position = last_position(connection)
         stamp = now_text()
-        new_rows = [clean_values(r) for r in preview.new.to_dict("records")]
+        new_rows = [{**clean_values(values), "id": carrier_id or next(generated)}
+                    for _, carrier_id, values, _ in inserts]
         for start in range(0, len(new_rows), _BATCH):
             chunk = new_rows[start:start + _BATCH]
             connection.execute(sa.insert(carriers), [
@@ -139,36 +380,117 @@ def commit_import(store: Store, preview: ImportPreview, actor: Actor,
             done += len(chunk)
             if progress:
                 progress(done, total)
-        for record in preview.changed.to_dict("records"):
-            row, version = clean_values(record), int(record["version"])
-            before = connection.execute(sa.select(carriers).where(carriers.c.id == row["id"])
+        for _, carrier_id, values, version in updates:
+            row = {**clean_values(values), "id": carrier_id}
+            before = connection.execute(sa.select(carriers).where(carriers.c.id == carrier_id)
                                         ).mappings().one()
             result = connection.execute(
-                sa.update(carriers).where(carriers.c.id == row["id"],
+                sa.update(carriers).where(carriers.c.id == carrier_id,
                                           carriers.c.version == version)
                 .values(**row, version=version + 1, updated_at=stamp,
                         updated_by=actor.username))
             if result.rowcount != 1:
-                raise ConflictError("store.import_stale", count=1, ids=row["id"])
-            store.record(connection, actor, "import", row["id"], clean_values(before), row,
+                raise ConflictError("store.import_stale", count=1, ids=carrier_id)
+            store.record(connection, actor, "import", carrier_id, clean_values(before), row,
                          batch=batch)
             done += 1
             if progress and done % _BATCH == 0:
                 progress(done, total)
     if progress:
         progress(done, total)
-    return done
+    return ImportResult(batch=batch, added=len(inserts), updated=len(updates))
 
 
-def _stale(connection: sa.Connection, preview: ImportPreview) -> list[str]:
-    """Ids that changed since the preview: new ones now taken, changed ones at another version."""
-    ids = [*preview.new["id"], *preview.changed["id"]]
+def _stale(connection: sa.Connection, inserts: list, updates: list) -> list[str]:
+    """Ids that changed since the preview: given new ids now taken, updated ones moved on."""
+    ids = [w[1] for w in inserts if w[1]] + [w[1] for w in updates]
     current: dict[str, int] = {}
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
         current.update(connection.execute(sa.select(carriers.c.id, carriers.c.version)
                                           .where(carriers.c.id.in_(chunk))).all())
-    taken = [i for i in preview.new["id"] if i in current]
-    moved = [i for i, v in zip(preview.changed["id"], preview.changed["version"], strict=True)
-             if current.get(i) != int(v)]
+    taken = [w[1] for w in inserts if w[1] and w[1] in current]
+    moved = [w[1] for w in updates if current.get(w[1]) != int(w[3])]
     return taken + moved
+
+
+def import_batches(store: Store, who: str | None = None, limit: int = 50) -> pd.DataFrame:
+    """Recent imports, newest first: batch, who, at, added, updated, undone (bool)."""
+    query = (sa.select(changes.c.batch, changes.c.who, sa.func.min(changes.c.at).label("at"),
+                       sa.func.sum(sa.case((changes.c.before.is_(None), 1), else_=0))
+                       .label("added"),
+                       sa.func.sum(sa.case((changes.c.before.is_not(None), 1), else_=0))
+                       .label("updated"))
+             .where(changes.c.action == "import", changes.c.batch.is_not(None))
+             .group_by(changes.c.batch, changes.c.who)
+             .order_by(sa.func.max(changes.c.id).desc()).limit(limit))
+    if who is not None:
+        query = query.where(changes.c.who == who)
+    with store.reading() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings()]
+        undone = set(connection.execute(sa.select(changes.c.batch).where(
+            changes.c.action == "undo")).scalars().all())
+    frame = pd.DataFrame(rows, columns=["batch", "who", "at", "added", "updated"])
+    frame["undone"] = frame["batch"].map(lambda b: f"undo-{b}" in undone)
+    return frame
+
+
+def undo_import(store: Store, actor: Actor, batch: str) -> int:
+    """Take back a whole import (one transaction); return how many carriers it restored.
+
+    The importer may undo their own import, an administrator anyone's.
+    Refused whole when any of its carriers changed since (nothing later is
+    overwritten) or when it was undone already. Recorded in the history
+    as ``undo`` changes.
+
+    Raises
+    ------
+    PermissionDenied, NotFoundError, ConflictError
+    """
+    if not actor.may_write():
+        raise PermissionDenied("store.read_only", user=actor.username)
+    with store.writing() as connection:
+        entries = connection.execute(sa.select(changes).where(
+            changes.c.batch == batch, changes.c.action == "import").order_by(changes.c.id.desc())
+        ).mappings().all()
+        if not entries:
+            raise NotFoundError("store.batch_not_found", batch=batch[:8])
+        who = entries[0]["who"]
+        if actor.role != "admin" and actor.username != who:
+            raise PermissionDenied("store.undo_not_yours", user=actor.username, who=who)
+        if connection.execute(sa.select(changes.c.id).where(
+                changes.c.batch == f"undo-{batch}")).first():
+            raise ConflictError("store.undo_done", batch=batch[:8])
+        ids = [e["carrier_id"] for e in entries]
+        current = {r["id"]: dict(r) for r in connection.execute(
+            sa.select(carriers).where(carriers.c.id.in_(ids)).with_for_update()).mappings()}
+        moved = [e["carrier_id"] for e in entries
+                 if e["carrier_id"] not in current
+                 or clean_values(current[e["carrier_id"]]) != clean_values(json.loads(e["after"]))]
+        if moved:
+            raise ConflictError("store.undo_moved", count=len(moved), ids="、".join(moved[:10]))
+        if actor.role != "admin":
+            befores = [json.loads(e["before"]) for e in entries if e["before"]]
+            rows = pd.DataFrame([clean_values(current[i]) for i in ids] +
+                                [clean_values(b) for b in befores],
+                                columns=list(CARRIER_TEXT_COLUMNS))
+            outside = sorted({str(t) for t in store.locate_rows(rows)
+                              if not actor.may_edit_town(t)})
+            if outside:
+                raise PermissionDenied("store.not_your_town", user=actor.username, id="—",
+                                       town="、".join(outside),
+                                       towns="、".join(sorted(actor.towns)))
+        stamp = {"updated_at": now_text(), "updated_by": actor.username}
+        for entry in entries:
+            carrier_id = entry["carrier_id"]
+            after = json.loads(entry["after"])
+            before = json.loads(entry["before"]) if entry["before"] else None
+            if before is None:
+                connection.execute(sa.delete(carriers).where(carriers.c.id == carrier_id))
+            else:
+                connection.execute(sa.update(carriers).where(carriers.c.id == carrier_id).values(
+                    **clean_values(before), version=int(current[carrier_id]["version"]) + 1,
+                    **stamp))
+            store.record(connection, actor, "undo", carrier_id, after, before,
+                         batch=f"undo-{batch}", reverts=int(entry["id"]))
+    return len(entries)

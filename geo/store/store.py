@@ -21,6 +21,7 @@ import shapely
 import sqlalchemy as sa
 
 from geo.boundaries import Boundaries, prepare_boundaries
+from geo.duplicates import DEFAULT_DUPLICATE_DISTANCE_M, key_frame, match_pairs
 from geo.locate import locate
 from geo.readers import RawTable
 from geo.register import Register, validate_register
@@ -235,13 +236,32 @@ class Store:
                                 who=current["updated_by"] or "—", at=current["updated_at"] or "—")
         return current
 
+    def _refuse_probable_duplicate(self, values: dict[str, str | None],
+                                   carrier_id: str | None) -> None:
+        """Refuse a carrier that is probably another stored one (:mod:`geo.duplicates`)."""
+        others = self.carrier_rows()
+        others = others[others["id"] != carrier_id]
+        if others.empty:
+            return
+        towns = self.boundaries()
+        new, _ = locate(validate_rows(pd.DataFrame([values])).carriers, towns)
+        old, _ = locate(validate_rows(others).carriers, towns)
+        _, right, _, _ = match_pairs(key_frame(new), key_frame(old),
+                                     DEFAULT_DUPLICATE_DISTANCE_M)
+        if len(right):
+            first = others.iloc[int(right.min())]
+            raise ValidationFailed("store.duplicate_existing", [], name=values.get("name"),
+                                   first_name=first["name"], first_id=first["id"],
+                                   town=old["town"].iloc[int(right.min())] or "—")
+
     def add_carrier(self, actor: Actor, values: Mapping[str, Any]) -> int:
         """Add a carrier; return its version (1).
 
         Raises
         ------
         PermissionDenied, ValidationFailed, ConflictError
-            Not allowed; a value breaks a rule; the id is taken.
+            Not allowed; a value breaks a rule (or the carrier is probably one
+            already stored); the id is taken.
         """
         self._require_writer(actor)
         clean = clean_values(values)
@@ -250,6 +270,7 @@ class Store:
         with self.writing() as connection:
             if self._current(connection, clean["id"]) is not None:
                 raise ConflictError("store.id_taken", id=clean["id"])
+            self._refuse_probable_duplicate(clean, None)
             position = last_position(connection)
             connection.execute(sa.insert(carriers).values(
                 **clean, position=position + 1, version=1, updated_at=now_text(),
@@ -272,6 +293,8 @@ class Store:
                                           expected_version)
             self._valid(clean)
             before = clean_values(current)
+            if any(before[c] != clean[c] for c in ("name", "town", "lon", "lat", "crs")):
+                self._refuse_probable_duplicate(clean, carrier_id)
             self._require_town(actor, pd.DataFrame([before, clean]), carrier_id)
             result = connection.execute(
                 sa.update(carriers).where(carriers.c.id == carrier_id,
