@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.auth import current_actor, sign_in_form, sign_in_status
+from dashboard.auth import current_actor, keep_signed_in, sign_in_form, sign_in_status
 from dashboard.auth import settings as auth_settings
 from dashboard.data import configured_paths, dataset, filtered_check, open_configured_store
 from dashboard.sidebar import Context, language, remember, render_notes, render_sidebar
@@ -40,11 +40,12 @@ paths = configured_paths()
 store = open_configured_store()
 if store is not None:
     actor = current_actor(store)
+    keep_signed_in()
     if actor is None and auth_settings().login_to_view:
         st.info(translate("auth.needed", lang))
         sign_in_form(store, lang, key="sign_in_to_view")
         st.stop()
-    sign_in_status(actor, lang)
+    sign_in_status(store, actor, lang)
 try:
     data = dataset(paths)
     view = render_sidebar(data, lang)

@@ -16,7 +16,7 @@ from geo.store.access import ROLES, StoreError
 from geo.store.imports import commit_import, preview_import_file
 from geo.store.schema import SCHEMA_VERSION
 from geo.store.setup import SYSTEM, open_store, store_url
-from geo.store.users import actor_for, add_user, list_users, set_password
+from geo.store.users import actor_for, add_user, list_users, remove_user, set_password
 
 __all__ = ["add_commands", "run"]
 
@@ -42,9 +42,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--no-password", action="store_true",
                      help="no local password (signs in through the identity provider or proxy)")
     with_database(users.add_parser("list", help="list accounts"))
-    passwd = with_database(users.add_parser("passwd", help="set a password"))
+    passwd = with_database(users.add_parser("passwd", help="set a password (ends the user's "
+                                            "sign-ins)"))
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
+    remove = with_database(users.add_parser("remove", help="remove an account (ends its "
+                                            "sign-ins; the change history keeps the name)"))
+    remove.add_argument("username")
 
     store = commands.add_parser("store", help="the register database / 数据库").add_subparsers(
         dest="action", required=True)
@@ -53,6 +57,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     load.add_argument("file")
     load.add_argument("--as", dest="user", help="account to import as (default: system)")
     load.add_argument("--yes", action="store_true", help="commit without asking")
+    load.add_argument("--sheet", help="worksheet to read from a workbook (default: the active "
+                      "sheet with a header)")
 
 
 def _password(from_stdin: bool) -> str:
@@ -80,16 +86,21 @@ def run(args: argparse.Namespace) -> int:
 def _users(store, args: argparse.Namespace) -> int:
     if args.action == "list":
         print(list_users(store).to_string(index=False))
-    elif args.action == "add":
-        password = None if args.no_password else _password(args.password_stdin)
-        if password is not None and len(password) < 8:
-            print("password too short (at least 8 characters) / 密码至少 8 位", file=sys.stderr)
-            return 2
+        return 0
+    if args.action == "remove":
+        remove_user(store, SYSTEM, args.username)
+        print(f"removed {args.username} / 已删除用户 {args.username}")
+        return 0
+    password = None if getattr(args, "no_password", False) else _password(args.password_stdin)
+    if password is not None and len(password) < 8:
+        print("password too short (at least 8 characters) / 密码至少 8 位", file=sys.stderr)
+        return 2
+    if args.action == "add":
         add_user(store, SYSTEM, args.username, args.role, args.town, password,
                  args.display_name)
         print(f"{args.username}: {args.role} {' '.join(args.town)}".rstrip())
     else:
-        set_password(store, SYSTEM, args.username, _password(args.password_stdin))
+        set_password(store, SYSTEM, args.username, password)
     return 0
 
 
@@ -101,11 +112,14 @@ def _store(store, args: argparse.Namespace) -> int:
     if actor is None:
         print(f"unknown user {args.user!r} / 用户不存在", file=sys.stderr)
         return 2
-    preview = preview_import_file(store, args.file, actor)
-    for problem in preview.problems:
+    preview = preview_import_file(store, args.file, actor, sheet=args.sheet)
+    for problem in [*preview.notes, *preview.problems]:
         print(problem.message("zh"), file=sys.stderr)
-    print(f"new {len(preview.new)}, changed {len(preview.changed)}, refused "
-          f"{len(preview.refused)}, rows with errors {len(preview.skipped_rows)}")
+    for record in preview.rows.itertuples():
+        if record.status == "refused":
+            print(record.message.message("zh"), file=sys.stderr)
+    counts = preview.counts()
+    print(" ".join(f"{status} {count}" for status, count in counts.items()))
     if not args.yes and input("commit? / 确认导入？[y/N] ").strip().lower() not in {"y", "yes"}:
         print("cancelled / 已取消")
         return 1
@@ -113,6 +127,6 @@ def _store(store, args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         print(f"importing {done}/{total}", file=sys.stderr, flush=True)
 
-    written = commit_import(store, preview, actor, progress)
+    written = commit_import(store, preview, actor, progress=progress).written
     print(f"committed {written} / 已导入 {written} 条")
     return 0

@@ -6,11 +6,14 @@ database has not had yet, so an old file or server is brought up to date on
 start. Never edit a released step: add the next one.
 
 Version 1 keeps the register and the boundaries; version 2 adds editing:
-a row version for optimistic locking, users, and the change history.
+a row version for optimistic locking, users, and the change history;
+version 3 adds sign-in that survives a reload: a per-account session stamp
+and the table holding the key session tokens are signed with.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -20,7 +23,7 @@ from alembic.operations import Operations
 from geo.schema import COLUMNS
 
 __all__ = ["CARRIER_TEXT_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "boundaries", "carriers",
-           "changes", "meta", "schema_version", "upgrade", "users"]
+           "changes", "meta", "schema_version", "signing_keys", "upgrade", "users"]
 
 CARRIER_TEXT_COLUMNS: tuple[str, ...] = COLUMNS
 """The register's columns, kept as the text the user entered (validated on the way in)."""
@@ -60,6 +63,13 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text),
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("session_stamp", sa.Text),
+)
+signing_keys = sa.Table(
+    "signing_keys", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
 )
 changes = sa.Table(
@@ -118,7 +128,21 @@ def _version_2(op: Operations) -> None:
     op.create_index("changes_carrier", "changes", ["carrier_id"])
 
 
-MIGRATIONS: tuple[Callable[[Operations], None], ...] = (_version_1, _version_2)
+def _version_3(op: Operations) -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("session_stamp", sa.Text))
+    accounts = sa.table("users", sa.column("username", sa.Text),
+                        sa.column("session_stamp", sa.Text))
+    connection = op.get_bind()
+    for username in connection.execute(sa.select(accounts.c.username)).scalars().all():
+        connection.execute(sa.update(accounts).where(accounts.c.username == username)
+                           .values(session_stamp=secrets.token_urlsafe(12)))
+    op.create_table("signing_keys", sa.Column("name", sa.String(64), primary_key=True),
+                    sa.Column("value", sa.Text, nullable=False),
+                    sa.Column("created_at", sa.Text, nullable=False))
+
+
+MIGRATIONS: tuple[Callable[[Operations], None], ...] = (_version_1, _version_2, _version_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

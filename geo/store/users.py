@@ -5,25 +5,32 @@ the store keeps. After :data:`MAX_FAILURES` wrong passwords in a row an
 account is locked for :data:`LOCK_MINUTES`, counted in the database so every
 server process sees it. Managing users is for administrators (or the
 ``python -m geo users`` command run by whoever runs the server).
+
+Each account also has a random *session stamp* that every session token of
+the account carries (:mod:`geo.store.sessions`): a new password, signing
+out or :func:`forget_sessions` draws a new stamp, so every token issued
+before stops working; removing the account ends them too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+import secrets
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from geo.store.access import ROLES, Actor, PermissionDenied, Role, StoreError
+from geo.store.access import ROLES, Actor, NotFoundError, PermissionDenied, Role, StoreError
 from geo.store.schema import users
 from geo.store.store import Store, now_text
 
 __all__ = ["LOCK_MINUTES", "MAX_FAILURES", "LoginFailed", "actor_for", "add_user",
-           "authenticate", "list_users", "set_password"]
+           "authenticate", "forget_sessions", "home_town", "list_users", "remove_user",
+           "session_account", "set_password"]
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -33,6 +40,10 @@ _DUMMY_HASH = _HASHER.hash("not a password of anyone")
 
 class LoginFailed(StoreError):
     """Wrong user name or password, or the account is locked for now."""
+
+
+def _new_stamp() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def _require_admin(actor: Actor) -> None:
@@ -46,7 +57,8 @@ def add_user(store: Store, actor: Actor, username: str, role: Role,
     """Create or update an account (administrators only); ``password`` ``None`` keeps none.
 
     Accounts without a password are for users who sign in through the
-    identity provider or the trusted proxy header.
+    identity provider or the trusted proxy header. A new password ends the
+    account's sessions (as :func:`set_password` does).
     """
     _require_admin(actor)
     if role not in ROLES:
@@ -57,6 +69,7 @@ def add_user(store: Store, actor: Actor, username: str, role: Role,
               "towns": json.dumps(sorted(set(towns)), ensure_ascii=False)}
     if password is not None:
         values["password_hash"] = _HASHER.hash(password)
+        values["session_stamp"] = _new_stamp()
     with store.writing(register_changes=False) as connection:
         exists = connection.execute(sa.select(users.c.username).where(
             users.c.username == username)).first()
@@ -64,17 +77,74 @@ def add_user(store: Store, actor: Actor, username: str, role: Role,
             connection.execute(sa.update(users).where(users.c.username == username)
                                .values(**values))
         else:
-            connection.execute(sa.insert(users).values(username=username,
-                                                       created_at=now_text(), **values))
+            connection.execute(sa.insert(users).values(
+                username=username, created_at=now_text(),
+                **{"session_stamp": _new_stamp(), **values}))
 
 
 def set_password(store: Store, actor: Actor, username: str, password: str) -> None:
-    """Set a new password (an administrator, or the user themself)."""
+    """Set a new password (an administrator, or the user themself); it ends every session.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no account ``username``.
+    """
     if actor.role != "admin" and actor.username != username:
         raise PermissionDenied("store.admin_only", user=actor.username)
     with store.writing(register_changes=False) as connection:
-        connection.execute(sa.update(users).where(users.c.username == username).values(
-            password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None))
+        changed = connection.execute(sa.update(users).where(users.c.username == username).values(
+            password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None,
+            session_stamp=_new_stamp())).rowcount
+    if not changed:
+        raise NotFoundError("store.user_not_found", user=username)
+
+
+def remove_user(store: Store, actor: Actor, username: str) -> None:
+    """Remove an account (administrators only); its sessions end with it.
+
+    The change history keeps the name of whoever made each change.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no account ``username``.
+    """
+    _require_admin(actor)
+    with store.writing(register_changes=False) as connection:
+        removed = connection.execute(sa.delete(users).where(users.c.username == username)
+                                     ).rowcount
+    if not removed:
+        raise NotFoundError("store.user_not_found", user=username)
+
+
+def forget_sessions(store: Store, username: str) -> None:
+    """End every session of ``username`` (a new session stamp); nothing when unknown."""
+    with store.writing(register_changes=False) as connection:
+        connection.execute(sa.update(users).where(users.c.username == username)
+                           .values(session_stamp=_new_stamp()))
+
+
+def session_account(store: Store, username: str) -> tuple[Actor, str] | None:
+    """The account and its current session stamp, or ``None`` for an unknown user.
+
+    An account without a stamp (added to the database by hand) is given one.
+    """
+    with store.reading() as connection:
+        row = connection.execute(sa.select(users).where(users.c.username == username)
+                                 ).mappings().first()
+    if row is None:
+        return None
+    if row["session_stamp"]:
+        return _actor(row), row["session_stamp"]
+    with store.writing(register_changes=False) as connection:
+        connection.execute(sa.update(users).where(
+            users.c.username == username,
+            sa.or_(users.c.session_stamp.is_(None), users.c.session_stamp == ""))
+            .values(session_stamp=_new_stamp()))
+        row = connection.execute(sa.select(users).where(users.c.username == username)
+                                 ).mappings().first()
+    return (_actor(row), row["session_stamp"]) if row else None
 
 
 def _actor(row) -> Actor:
@@ -88,6 +158,17 @@ def actor_for(store: Store, username: str) -> Actor | None:
         row = connection.execute(sa.select(users).where(users.c.username == username)
                                  ).mappings().first()
     return _actor(row) if row else None
+
+
+def home_town(actor: Actor | None, towns: Sequence[str]) -> str | None:
+    """The town a town editor's pages open on: the first of ``towns`` that is theirs, else ``None``.
+
+    ``None`` for everyone else (and for an editor none of whose towns is in
+    ``towns``): they start from the first town.
+    """
+    if actor is None or actor.role != "town_editor":
+        return None
+    return next((town for town in towns if town in actor.towns), None)
 
 
 def list_users(store: Store) -> pd.DataFrame:
