@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard.data import secrets
 from dashboard.sidebar import Context
 from geo import CheckResult, format_area, towns_of_points, translate
+from geo._errors import ConfigError
+from geo.cover import Cover
 from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.i18n import Lang
 from geo.mapview import MapAssets, carrier_map, clicked_point
+from geo.settings import DEFAULT_TIMEZONE, display_timezone
+from geo.tables import number_formats
 
 __all__ = ["download_buttons", "headline_figures", "map_frame", "table"]
 
@@ -67,14 +76,31 @@ def map_frame(context: Context, key: str, height: int, focus: str | None = None)
     return str(towns["name"].iloc[index])
 
 
-def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and Excel downloads of ``frame``, side by side."""
+def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str,
+                     cover: Cover | None = None) -> None:
+    """CSV and Excel downloads of ``frame``, side by side.
+
+    The CSV is the plain table (UTF-8 with BOM, opens in Excel). The Excel
+    file has ``cover``'s lines above the table, stamped with the moment the
+    user asks for it in the deployment's time zone, and number formats.
+    Each file is made when its button is pressed, not on every rerun.
+    """
+    try:
+        zone = display_timezone({**os.environ, **secrets()})
+    except ConfigError:  # the data page says so; the files still carry a time
+        zone = ZoneInfo(DEFAULT_TIMEZONE)
+    formats = number_formats(frame.columns, lang)
+
+    def workbook() -> bytes:
+        stamped = cover.at(dt.datetime.now(zone)) if cover is not None else None
+        return to_xlsx_bytes(frame, stem, cover=stamped, formats=formats)
+
     csv_column, xlsx_column = st.columns(2)
-    csv_column.download_button(translate("download.csv", lang), to_csv_bytes(frame),
+    csv_column.download_button(translate("download.csv", lang), lambda: to_csv_bytes(frame),
                                file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
                                icon=":material/download:")
     xlsx_column.download_button(
-        translate("download.xlsx", lang), to_xlsx_bytes(frame), file_name=f"{stem}.xlsx",
+        translate("download.xlsx", lang), workbook, file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", icon=":material/download:")
 

@@ -196,3 +196,66 @@ def test_many_carriers_are_clustered_and_the_map_still_draws(app_on):
     assert 0 < frame.locator(".marker-cluster").count() < 200
     session.screenshot("crowded-overview")
     assert session.dialogs == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_town_page_projection_at_laptop_size(browser, lang):
+    """The town page at 1366×768: the projection row with in-period, later and undated figures."""
+    from geo import format_area
+    from tests.browser import ARTIFACTS
+
+    browser.page.set_viewport_size({"width": 1366, "height": 768})
+    browser.open("/town?town=浏河镇")
+    if lang == "en":
+        browser.page.get_by_text("English", exact=True).click()
+        browser.settle()
+    index = load_dataset().boundaries.names.index("浏河镇")  # the map is zoomed to it
+    browser.page.frame_locator(MAP_FRAME).locator(f"path.town-{index}").wait_for(timeout=30000)
+    figures = load_dataset().check().towns.set_index("town").loc["浏河镇"]
+    metrics = browser.page.locator('[data-testid="stMetric"]')
+    metrics.nth(5).wait_for(timeout=30000)
+    expected = [("town.projected", figures["projected_m2"]),
+                ("town.building_in_period", figures["under_construction_in_period_m2"]),
+                ("town.planned_in_period", figures["planned_in_period_m2"]),
+                ("town.after_period", figures["pipeline_after_period_m2"]),
+                ("town.no_date", figures["pipeline_no_date_m2"]),
+                ("town.pipeline_all", figures["under_construction_m2"] + figures["planned_m2"])]
+    assert metrics.count() == len(expected)
+    for i, (code, area) in enumerate(expected):
+        text = " ".join(metrics.nth(i).inner_text().split())
+        assert translate(code, lang) in text and format_area(area, lang) in text
+    clipped = browser.page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], '
+        + '[data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.textContent)""")  # Streamlit cuts overflowing text with an ellipsis
+    assert clipped == [], f"figures or labels cut off at 1366 px: {clipped}"
+    browser.page.screenshot(path=str(ARTIFACTS / f"town-projection-{lang}-1366x768.png"))
+    browser.screenshot(f"town-projection-{lang}-1366-full")
+    browser.page.set_viewport_size({"width": 1600, "height": 1000})
+    _only_the_app(browser)
+
+
+def test_town_page_lists_a_carrier_registered_to_it_but_placed_elsewhere(app_on):
+    """Full-page screenshot of 浏河镇 with pipeline due in/after the period and a misplaced one."""
+    from geo import format_area
+
+    liuhe, shaxi = ("121.2731", "31.5181"), ("121.0545", "31.5612")
+    session = app_on([
+        carrier("N1", name="浏河孵化器", lon=liuhe[0], lat=liuhe[1], area="6000", opened="2019"),
+        carrier("P1", name="浏河规划园", status="规划", lon=liuhe[0], lat=liuhe[1], area="5000",
+                opened="2020"),
+        carrier("B1", name="浏河在建基地", status="在建", lon=liuhe[0], lat=liuhe[1],
+                area="3000", opened="2022"),
+        carrier("E1", name="登记在浏河的空间", town="浏河镇", lon=shaxi[0], lat=shaxi[1],
+                area="4000", opened="2019"),
+    ])
+    session.page.set_viewport_size({"width": 1366, "height": 768})
+    session.open("/town?town=浏河镇")
+    index = load_dataset().boundaries.names.index("浏河镇")
+    session.page.frame_locator(MAP_FRAME).locator(f"path.town-{index}").wait_for(timeout=30000)
+    heading = translate("town.elsewhere", "zh", count=1)
+    session.page.get_by_text(heading).wait_for(timeout=30000)  # fails if it never shows
+    projected = session.page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert format_area(11000, "zh") in projected
+    session.screenshot("town-elsewhere-zh-1366")

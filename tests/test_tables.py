@@ -14,6 +14,8 @@ from geo.settings import Targets, data_paths
 from geo.tables import (
     carrier_table,
     display_names,
+    drop_blank,
+    number_formats,
     problem_table,
     town_carriers,
     town_problems,
@@ -97,3 +99,63 @@ def test_data_paths_from_settings(tmp_path):
                          "CARRIER_MAP_NAME_FIELD": "XZQMC"})
     assert chosen.carriers == tmp_path / "x.xlsx" and chosen.name_field == "XZQMC"
     assert chosen.boundaries == bundled.boundaries
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_carrier_registered_to_another_town_is_listed_and_flagged_on_both(result, lang):
+    """A5 is registered to 乙镇 but its point lies in 甲镇: both pages list and flag it."""
+    names = display_names(square_towns(), lang)
+    flag = translate("town.location_mismatch", lang, declared=names["乙镇"],
+                     located=names["甲镇"])
+    check_column, id_column = translate("col.location_check", lang), translate("col.id", lang)
+    for town, section in (("甲镇", "counted"), ("乙镇", "elsewhere")):
+        carriers = town_carriers(result, town)
+        assert carriers.set_index("id").loc["A5", "section"] == section
+        listing = carrier_table(carriers, names, lang).set_index(id_column)
+        assert listing.loc["A5", check_column] == flag
+        assert set(listing.drop(index="A5")[check_column]) <= {""}
+        problems = town_problems(result, town)
+        assert ("row.town_mismatch", "A5") in [(p.code, p.id) for p in problems]
+    assert list(town_carriers(result, "乙镇")["id"]) == ["A5"]
+    towns = result.towns.set_index("town")  # the figures still follow the point
+    assert "A5" in towns.loc["甲镇", "carrier_ids"]
+    assert towns.loc["乙镇", "new_area_m2"] == 0 and towns.loc["乙镇", "carriers_counted"] == 0
+
+
+def test_flag_names_an_unknown_registered_town_as_written(register_csv):
+    register = load_register(register_csv([carrier("B1", town="外星镇")]))
+    result = check(register, prepare_boundaries(square_towns()), Targets())
+    listing = carrier_table(town_carriers(result, "甲镇"), display_names(square_towns(), "zh"),
+                            "zh")
+    assert listing[translate("col.location_check", "zh")].tolist() == ["登记为外星镇，坐标位于甲镇"]
+
+
+def test_town_sections_split_counted_other_and_elsewhere(result):
+    sections = town_carriers(result, "甲镇").set_index("id")["section"].to_dict()
+    assert sections == {"A1": "counted", "A2": "other", "A4": "other", "A5": "counted"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_town_table_has_the_projection_and_progress_as_a_fraction(result, lang):
+    table = town_table(result, display_names(square_towns(), lang), lang)
+    towns = result.towns
+    assert table[translate("col.progress", lang)].tolist() == towns["progress"].tolist()
+    for code, column in (("col.projected", "projected_m2"),
+                         ("col.building_in_period", "under_construction_in_period_m2"),
+                         ("col.planned_in_period", "planned_in_period_m2"),
+                         ("col.after_period", "pipeline_after_period_m2"),
+                         ("col.no_date", "pipeline_no_date_m2"),
+                         ("col.before_period", "pipeline_before_period_m2"),
+                         ("col.under_construction", "under_construction_m2"),
+                         ("col.planned", "planned_m2")):
+        assert table[translate(code, lang)].tolist() == towns[column].tolist(), code
+    formats = number_formats(table.columns, lang)
+    assert formats[translate("col.progress", lang)] == "0.0%"
+    assert formats[translate("col.projected", lang)] == "#,##0"
+    assert translate("col.town", lang) not in formats
+
+
+def test_drop_blank_drops_only_the_named_empty_columns():
+    frame = pd.DataFrame({"a": ["", ""], "b": ["", "x"], "c": [None, None]})
+    assert list(drop_blank(frame, ["a", "b", "c"]).columns) == ["b"]
+    assert list(drop_blank(frame, ["b"]).columns) == ["a", "b", "c"]

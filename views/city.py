@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.sidebar import current
 from dashboard.widgets import download_buttons, headline_figures, table
 from geo import translate
+from geo.cover import city_cover, problems_cover
 from geo.tables import display_names, problem_table, town_table
 
 context = current()
@@ -20,8 +21,10 @@ headline_figures(result, lang)
 
 st.subheader(translate("city.towns", lang))
 towns = town_table(result, display_names(context.data.boundaries.towns, lang), lang)
-table(towns, progress_column=translate("col.progress", lang))
-download_buttons(towns, "towns", lang, key="towns_download")
+progress = translate("col.progress", lang)
+table(towns.assign(**{progress: towns[progress] * 100}), progress_column=progress)
+download_buttons(towns, "towns", lang, key="towns_download",
+                 cover=city_cover(result, lang, context.data.sources))
 
 st.subheader(translate("city.targets", lang))
 goals = [("kpi.towns_met", city["towns_met"], city["towns_total"]),
@@ -40,6 +43,7 @@ st.subheader(translate("city.quality", lang, count=len(result.problems)))
 if result.problems:
     problems = problem_table(result.problems, lang)
     table(problems)
-    download_buttons(problems, "data-problems", lang, key="problems_download")
+    download_buttons(problems, "data-problems", lang, key="problems_download",
+                     cover=problems_cover(result, lang, context.data.sources))
 else:
     st.success(translate("report.no_problems", lang))

@@ -6,10 +6,22 @@ which carriers count, why each other one does not, and the town's problems.
 
 import streamlit as st
 
+from dashboard.auth import current_actor
+from dashboard.data import open_configured_store
 from dashboard.sidebar import current
 from dashboard.widgets import download_buttons, map_frame, table
 from geo import format_area, translate
-from geo.tables import carrier_table, display_names, problem_table, town_carriers, town_problems
+from geo.cover import town_cover
+from geo.store.users import home_town
+from geo.tables import (
+    carrier_file_table,
+    carrier_table,
+    display_names,
+    drop_blank,
+    problem_table,
+    town_carriers,
+    town_problems,
+)
 
 context = current()
 lang, result, boundaries = context.view.lang, context.result, context.data.boundaries
@@ -25,6 +37,11 @@ if asked and boundaries.resolve(asked):
     st.session_state["town_choice"] = boundaries.resolve(asked)
 elif asked:
     st.warning(translate("town.unknown", lang, town=asked, shown=names[boundaries.names[0]]))
+elif "town_choice" not in st.session_state:  # no link to a town: a town editor's own town
+    store = open_configured_store()
+    own = home_town(current_actor(store), boundaries.names) if store is not None else None
+    if own is not None:
+        st.session_state["town_choice"] = own
 town = st.selectbox(translate("town.choose", lang), boundaries.names, key="town_choice",
                     format_func=names.get, on_change=_follow_choice,
                     placeholder=translate("sidebar.choose", lang))
@@ -41,24 +58,47 @@ else:
              icon=":material/error:")
 projected, building, planned = st.columns(3)
 projected.metric(translate("town.projected", lang), format_area(figures["projected_m2"], lang),
-                 border=True)
-building.metric(translate("town.building", lang),
-                format_area(figures["under_construction_m2"], lang), border=True)
-planned.metric(translate("town.planned", lang), format_area(figures["planned_m2"], lang),
+                 help=translate("town.projected_help", lang), border=True)
+building.metric(translate("town.building_in_period", lang),
+                format_area(figures["under_construction_in_period_m2"], lang), border=True)
+planned.metric(translate("town.planned_in_period", lang),
+               format_area(figures["planned_in_period_m2"], lang), border=True)
+later, undated, pipeline = st.columns(3)
+later.metric(translate("town.after_period", lang),
+             format_area(figures["pipeline_after_period_m2"], lang), border=True)
+undated.metric(translate("town.no_date", lang), format_area(figures["pipeline_no_date_m2"], lang),
                border=True)
+pipeline.metric(translate("town.pipeline_all", lang), format_area(
+    figures["under_construction_m2"] + figures["planned_m2"], lang), border=True,
+    help=translate("town.pipeline_totals", lang,
+                   building=format_area(figures["under_construction_m2"], lang),
+                   planned=format_area(figures["planned_m2"], lang)))
+st.caption(translate("town.pipeline_help", lang))
+if figures["pipeline_before_period_m2"]:
+    st.warning(translate("town.before_period", lang,
+                         area=format_area(figures["pipeline_before_period_m2"], lang)))
 
 clicked = map_frame(context, key="town_map", height=480, focus=town)
 if clicked and clicked != town:
     st.switch_page("views/town.py", query_params={"town": clicked})
 
+# Kept below the town choice above, which is edited separately; hoist when merging.
+
 carriers = town_carriers(result, town)
 listing = carrier_table(carriers, names, lang)
-counts = (carriers["reason"] == "counted").to_numpy()
-st.subheader(translate("town.counted", lang, count=int(counts.sum())))
-table(listing[counts])
-st.subheader(translate("town.others", lang, count=int((~counts).sum())))
-table(listing[~counts])
-download_buttons(listing, f"{town}-carriers", lang, key="town_download")
+optional = [translate("col.location_check", lang), translate("col.expected", lang)]
+for section, heading in (("counted", "town.counted"), ("other", "town.others"),
+                         ("elsewhere", "town.elsewhere")):
+    rows = (carriers["section"] == section).to_numpy()
+    if section == "elsewhere" and not rows.any():
+        continue
+    st.subheader(translate(heading, lang, count=int(rows.sum())))
+    if section == "elsewhere":
+        st.caption(translate("town.elsewhere_help", lang))
+    table(drop_blank(listing[rows], optional))
+download_buttons(carrier_file_table(carriers, names, lang), f"{town}-carriers", lang,
+                 key="town_download", cover=town_cover(result, town, names, lang,
+                                                       context.data.sources))
 
 problems = town_problems(result, town)
 st.subheader(translate("town.problems", lang, count=len(problems)))
