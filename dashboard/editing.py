@@ -7,17 +7,32 @@ show the outcome, row by row, in the user's language.
 
 from __future__ import annotations
 
-import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from geo import translate
+from dashboard.data import secrets
+from geo import ConfigError, Problem, translate
 from geo.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
-from geo.i18n import Lang
-from geo.schema import COLUMNS
+from geo.i18n import CATALOGUE, Lang
+from geo.schema import COLUMNS, CRS_ALIASES, STATUS_ALIASES, TYPE_ALIASES, normalise_token
+from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from geo.store import Actor, Store, StoreError, ValidationFailed
-from geo.store.history import history, revert
+from geo.store.history import (
+    BATCH_ACTIONS,
+    action_label,
+    filter_changes,
+    fold_batches,
+    history,
+    readable,
+    revert,
+    seed_batch,
+)
 
 __all__ = ["RESULT_KEY", "edit_tab", "export_tab", "history_tab", "show_results"]
 
@@ -38,24 +53,146 @@ def _editable_rows(store: Store, actor: Actor) -> pd.DataFrame:
     return rows.set_index("id")
 
 
-def _failure(error: StoreError, carrier_id: str, lang: Lang) -> str:
-    reason = error.message(lang)
-    if isinstance(error, ValidationFailed):
-        reason += " " + "；".join(p.message(lang) for p in error.problems)
-    return translate("data.row_failed", lang, id=carrier_id, reason=reason)
+_GRID_COLUMNS: tuple[str, ...] = ("name", "type", "status", "floor_area_m2", "opened", "town",
+                                  "lon", "lat", "crs", "level", "operator", "industry", "source")
+"""The grid's columns after the pinned id: what an official checks first comes first."""
+
+_WIDTHS: dict[str, int] = {"name": 200, "type": 100, "status": 75, "floor_area_m2": 130,
+                           "opened": 95, "town": 85, "lon": 95, "lat": 90, "crs": 80,
+                           "level": 70, "operator": 200, "industry": 130, "source": 260}
+
+_WORDS: dict[str, tuple[Mapping[str, str], dict[str, str]]] = {
+    "type": (TYPE_ALIASES, {"incubator": "孵化器", "research_institute": "研究院",
+                            "maker_space": "众创空间", "industrial_base": "产业化基地"}),
+    "status": (STATUS_ALIASES, {"planned": "规划", "under_construction": "在建",
+                                "in_use": "已投用"}),
+    "crs": (CRS_ALIASES, {"WGS84": "WGS84", "GCJ02": "GCJ02", "BD09": "BD09"}),
+}
+"""Per drop-down column: the accepted spellings, and the canonical word stored for each code.
+
+The words are register text (the store keeps what was typed and validates it
+with the same aliases), so they are Chinese whatever the page's language.
+"""
+
+_ROW = "\ue000"  # stands in for the row number when a problem is worded for the grid
+
+
+def _cell(value: Any) -> str:
+    """A cell as text, ``""`` for blank (``None``, NaN, spaces)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
+def _word(column: str, value: Any) -> str | None:
+    """A stored value as the drop-down shows it: its canonical word, else the text itself."""
+    text = _cell(value)
+    if not text:
+        return None
+    aliases, words = _WORDS[column]
+    code = aliases.get(normalise_token(text))
+    return words[code] if code in words else text
+
+
+def _shown(original: pd.DataFrame) -> pd.DataFrame:
+    """The stored rows as the grid shows them: text (``None`` for blank), canonical words."""
+    shown = pd.DataFrame({c: [_cell(v) or None for v in original[c]] for c in _GRID_COLUMNS},
+                         index=original.index, dtype=object)
+    for column in _WORDS:
+        shown[column] = [_word(column, v) for v in original[column]]
+    return shown
+
+
+def _options(column: str, shown: pd.Series) -> list[str]:
+    """The canonical words, then any stored value that is none of them (so it is not lost)."""
+    words = list(_WORDS[column][1].values())
+    return [*words, *dict.fromkeys(v for v in shown.dropna() if v not in words)]
+
+
+def _grid_config(shown: pd.DataFrame, lang: Lang) -> dict[str, Any]:
+    config: dict[str, Any] = {"_index": st.column_config.TextColumn(
+        translate("field.id", lang), pinned=True, width=85)}
+    for column in _GRID_COLUMNS:
+        label, width = translate(f"field.{column}", lang), _WIDTHS[column]
+        if column in _WORDS:
+            config[column] = st.column_config.SelectboxColumn(
+                label, width=width, options=_options(column, shown[column]),
+                format_func=_word_label(column, lang))
+        else:
+            config[column] = st.column_config.TextColumn(label, width=width,
+                                                          pinned=column == "name")
+    return config
+
+
+def _word_label(column: str, lang: Lang) -> Callable[[str], str]:
+    """How a drop-down word reads: itself in Chinese, ``孵化器 · Incubator`` in English."""
+    aliases, words = _WORDS[column]
+    if lang == "zh" or column == "crs":
+        return str
+
+    def label(word: str) -> str:
+        code = aliases.get(normalise_token(str(word)))
+        key = f"{column}.{code}"
+        return f"{word} · {translate(key, lang)}" if code in words and key in CATALOGUE else word
+    return label
+
+
+def _carrier_label(carrier_id: Any, name: Any, lang: Lang) -> str:
+    """``TC031 浏河镇科技孵化器``: how a message names a carrier (never by grid row)."""
+    return " ".join(t for t in (_cell(carrier_id) or translate("data.unnamed", lang),
+                                _cell(name)) if t)
+
+
+def _to_store(original: pd.Series | None, shown: pd.Series | None, edited: pd.Series,
+              carrier_id: Any) -> dict[str, Any]:
+    """The values to save: a cell the user left as shown keeps its stored text."""
+    values: dict[str, Any] = {"id": None if not _cell(carrier_id) else carrier_id}
+    for column in _GRID_COLUMNS:
+        new = edited.get(column)
+        untouched = shown is not None and _cell(new) == _cell(shown.get(column))
+        values[column] = original.get(column) if untouched else new
+    return values
+
+
+def _problem_text(problem: Problem, lang: Lang) -> str:
+    """A rule the values broke, naming the carrier instead of a row number."""
+    text = replace(problem, row=_ROW).message(lang)
+    subject = translate("data.this_carrier", lang)
+    return (text.replace(f"第 {_ROW} 行", subject).replace(f"Row {_ROW}", subject)
+            .replace(_ROW, subject))
+
+
+def _failure(error: StoreError, carrier: str, lang: Lang) -> str:
+    """Why one carrier was not saved: ``TC031 浏河镇科技孵化器 未保存：…``."""
+    if isinstance(error, ValidationFailed) and error.problems:
+        reason = translate("history.separator", lang).join(
+            _problem_text(p, lang) for p in error.problems)
+    else:
+        reason = error.message(lang)
+    return translate("data.row_failed", lang, carrier=carrier, reason=reason)
+
+
+def _outcome(counts: dict[str, int], failures: list[str], lang: Lang) -> list[tuple[str, str]]:
+    """What to show after a save: the summary only if something was saved, then each failure.
+
+    "No changes" is said only when nothing was tried and nothing failed.
+    """
+    errors = [("error", text) for text in failures]
+    if any(counts.values()):
+        return [("success", translate("data.saved", lang, **counts)), *errors]
+    return errors or [("info", translate("data.nothing", lang))]
 
 
 def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
     """The register (the user's towns only, for a town editor) as an editable table."""
     original = _editable_rows(store, actor)
-    original.index.name = translate("col.id", lang)
-    labels = {c: translate(f"field.{c}", lang) for c in COLUMNS if c != "id"}
+    shown = _shown(original)
+    shown.index.name = translate("field.id", lang)
     st.caption(translate("data.edit_help", lang))
     edited = st.data_editor(
-        original[[c for c in COLUMNS if c != "id"]], num_rows="dynamic", width="stretch",
-        key=f"editor_{store.data_version()}",
-        column_config={c: st.column_config.TextColumn(label) for c, label in labels.items()})
-    deleted = [i for i in original.index if i not in edited.index]
+        shown, num_rows="dynamic", width="stretch", placeholder="", hide_index=False,
+        key=f"editor_{store.data_version()}", column_config=_grid_config(shown, lang))
+    deleted = [i for i in original.index if i not in set(edited.index)]
     confirmed = True
     if deleted:
         confirmed = st.checkbox(translate("data.confirm_delete", lang, count=len(deleted),
@@ -65,35 +202,39 @@ def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
     if deleted and not confirmed:
         st.warning(translate("data.delete_unconfirmed", lang, count=len(deleted)))
         return
-    results, counts = [], {"added": 0, "changed": 0, "deleted": 0}
-    for carrier_id in edited.index:
-        values = {**edited.loc[carrier_id].to_dict(), "id": carrier_id}
+    failures: list[str] = []
+    counts = {"added": 0, "changed": 0, "deleted": 0}
+    seen: set[Any] = set()
+    for carrier_id, row in edited.iterrows():
+        existing = carrier_id in original.index and carrier_id not in seen
+        seen.add(carrier_id)
+        label = _carrier_label(carrier_id, row.get("name"), lang)
         try:
-            if carrier_id not in original.index:
-                store.add_carrier(actor, values)
+            if not existing:
+                store.add_carrier(actor, _to_store(None, None, row, carrier_id))
                 counts["added"] += 1
-            elif _differs(original.loc[carrier_id], edited.loc[carrier_id]):
+            elif _differs(shown.loc[carrier_id], row):
+                values = _to_store(original.loc[carrier_id], shown.loc[carrier_id], row,
+                                   carrier_id)
                 store.update_carrier(actor, carrier_id, values,
                                      int(original.loc[carrier_id, "version"]))
                 counts["changed"] += 1
         except StoreError as error:
-            results.append(("error", _failure(error, str(carrier_id), lang)))
+            failures.append(_failure(error, label, lang))
     for carrier_id in deleted:
         try:
             store.delete_carrier(actor, carrier_id, int(original.loc[carrier_id, "version"]))
             counts["deleted"] += 1
         except StoreError as error:
-            results.append(("error", _failure(error, str(carrier_id), lang)))
-    summary = translate("data.saved", lang, **counts) if any(counts.values()) else translate(
-        "data.nothing", lang)
-    st.session_state[RESULT_KEY] = [("success", summary), *results]
+            failures.append(_failure(error, _carrier_label(
+                carrier_id, original.loc[carrier_id, "name"], lang), lang))
+    st.session_state[RESULT_KEY] = _outcome(counts, failures, lang)
     st.rerun()
 
 
 def _differs(before: pd.Series, after: pd.Series) -> bool:
-    def text(value) -> str:
-        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return any(text(before.get(c)) != text(after.get(c)) for c in COLUMNS if c != "id")
+    """Whether the user changed any cell of a row (blank, ``None`` and NaN are the same)."""
+    return any(_cell(before.get(c)) != _cell(after.get(c)) for c in _GRID_COLUMNS)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -116,27 +257,91 @@ def export_tab(store: Store, lang: Lang) -> None:
                            mime=mime, icon=":material/download:", key=f"export_{kind}")
 
 
+_LINE_HEIGHT = 70
+"""History rows are this tall (pixels) so that a long change wraps over three lines."""
+
+_HISTORY_LIMIT = 2000
+"""How many of the latest changes the history tab reads (an import counts whole)."""
+
+
+def _timezone(lang: Lang) -> ZoneInfo:
+    """The deployment's time zone; a wrong setting is said and the default used."""
+    try:
+        return display_timezone({**os.environ, **secrets()})
+    except ConfigError as error:
+        st.warning(error.message(lang))
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def _lines_table(lines: pd.DataFrame, lang: Lang) -> None:
+    """History lines (:func:`geo.store.history.readable`) as a table in the user's words."""
+    labels = {"numbers": "col.change", "at": "col.at", "who": "col.who",
+              "action": "col.action", "carrier": "col.carrier", "details": "col.details"}
+    table = lines[list(labels)].assign(action=lines["action"].map(
+        lambda a: action_label(a, lang)))
+    table.columns = [translate(labels[c], lang) for c in labels]
+    widths = {"numbers": 60, "at": 125, "who": 80, "action": 75, "carrier": 190, "details": 360}
+    # Rows taller than 4rem let Streamlit wrap text within a column's set width (clicking a
+    # cell shows all of it).
+    st.dataframe(table, hide_index=True, width="stretch", row_height=_LINE_HEIGHT, column_config={
+        translate(labels[c], lang): st.column_config.TextColumn(width=w)
+        for c, w in widths.items()})
+
+
+def _history_filters(changes: pd.DataFrame, lang: Lang) -> tuple[str | None, str, str | None]:
+    """The user, carrier text and action to filter by (``None``/``""``: all)."""
+    everyone = translate("history.all", lang)
+    users = sorted({str(u) for u in changes["who"].dropna()})
+    actions = sorted({str(a) for a in changes["action"].dropna()},
+                     key=lambda a: action_label(a, lang))
+    by_user, by_carrier, by_action = st.columns([1, 2, 1])
+    who = by_user.selectbox(translate("history.filter_user", lang), [None, *users],
+                            format_func=lambda u: everyone if u is None else u,
+                            key="history_who")
+    carrier = by_carrier.text_input(translate("history.filter_carrier", lang),
+                                    key="history_carrier")
+    action = by_action.selectbox(translate("history.filter_action", lang), [None, *actions],
+                                 format_func=lambda a: everyone if a is None else
+                                 action_label(a, lang), key="history_action")
+    return who, carrier.strip(), action
+
+
+def _batch_details(store: Store, lines: pd.DataFrame, lang: Lang, zone: ZoneInfo) -> None:
+    """Pick one folded import to see it carrier by carrier."""
+    folded = lines[lines["batch"].notna() & lines["action"].isin(BATCH_ACTIONS)]
+    if folded.empty:
+        return
+    described = {row["batch"]: f"{row['numbers']} · {row['at']} · {row['who']} · "
+                               f"{row['details']}" for row in folded.to_dict("records")}
+    chosen = st.selectbox(translate("history.batch_pick", lang), [None, *described],
+                          format_func=lambda b: translate("history.batch_none", lang)
+                          if b is None else described[b], key="history_batch")
+    if chosen is not None:
+        _lines_table(readable(history(store, limit=None, batch=chosen), lang, zone), lang)
+
+
 def history_tab(store: Store, actor: Actor | None, lang: Lang) -> None:
-    """Every change, newest first; administrators may revert one."""
-    changes = history(store)
-
-    def as_text(value) -> str:
-        return "" if value is None else json.dumps(value, ensure_ascii=False)
-
-    st.dataframe(pd.DataFrame({
-        translate("col.change", lang): changes["id"],
-        translate("col.at", lang): changes["at"],
-        translate("col.who", lang): changes["who"],
-        translate("col.action", lang): changes["action"].map(
-            lambda a: translate(f"action.{a}", lang)),
-        translate("col.id", lang): changes["carrier_id"],
-        translate("col.before", lang): changes["before"].map(as_text),
-        translate("col.after", lang): changes["after"].map(as_text),
-    }), hide_index=True, width="stretch")
+    """Every change in words, newest first, each import as one line; administrators may revert."""
+    zone = _timezone(lang)
+    changes = history(store, limit=_HISTORY_LIMIT, complete_batches=True)
+    who, carrier, action = _history_filters(changes, lang)
+    chosen = filter_changes(changes, who, carrier, [action] if action else None)
+    # A carrier's own story is shown change by change; otherwise each import is one line.
+    lines = (readable(chosen, lang, zone) if carrier
+             else fold_batches(chosen, lang, zone, seed_batch(store)))
+    notes = [translate("history.zone", lang, zone=zone.key)]
+    if len(changes) >= _HISTORY_LIMIT:
+        notes.append(translate("history.truncated", lang, count=_HISTORY_LIMIT))
+    st.caption(" ".join(notes))
+    if lines.empty:
+        st.info(translate("history.none_match", lang))
+    else:
+        _lines_table(lines, lang)
+        _batch_details(store, lines, lang, zone)
     if actor is None or actor.role != "admin" or changes.empty:
         return
     number = st.number_input(translate("data.revert", lang), min_value=1, step=1,
-                             value=int(changes["id"].iloc[0]))
+                             value=int(changes["id"].max()))
     if st.button(translate("data.revert_button", lang)):
         try:
             revert(store, actor, int(number))

@@ -189,3 +189,272 @@ def test_tianditu_is_offered_only_with_a_key(monkeypatch):
     monkeypatch.setenv("TIANDITU_TK", "test-key")
     offered = open_app("en").sidebar.selectbox(key="basemap_en").options
     assert translate("basemap.tianditu", "en") in offered
+
+
+# --- the data page: the edit grid and the history (issue 9) ---------------------------
+def _data_store(path):
+    """The page's store (seeded), with a town editor and an administrator."""
+    from geo.store.engine import sqlite_url
+    from geo.store.setup import SYSTEM, open_store
+    from geo.store.users import add_user
+
+    store = open_store(sqlite_url(path))
+    add_user(store, SYSTEM, "liuhe", "town_editor", ["浏河镇"], "liuhe-password")
+    add_user(store, SYSTEM, "boss", "admin", password="boss-password")
+    return store
+
+
+def _signed_in(user: str, password: str, lang: str = "zh") -> AppTest:
+    """The data page, signed in through its form."""
+    app = open_app(lang, "views/data.py")
+    label = {t.label: t for t in app.text_input}
+    label[translate("auth.username", lang)].input(user)
+    label[translate("auth.password", lang)].input(password)
+    app = next(b for b in app.button if b.label == translate("auth.sign_in", lang)).click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _save(app: AppTest, lang: str = "zh") -> AppTest:
+    app = next(b for b in app.button if b.label == translate("data.save", lang)).click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _edit(app: AppTest, edits: dict[str, dict[str, str]]) -> AppTest:
+    """Cell edits by carrier id, as the browser sends them (by grid row)."""
+    grid = app.data_editor[0]
+    rows = list(grid.value.index)
+    app.session_state[grid.key] = {"edited_rows": {rows.index(i): cells for i, cells in
+                                                   edits.items()},
+                                   "added_rows": [], "deleted_rows": []}
+    return app.run()
+
+
+def _set_stored(store, carrier_id: str, **values: str) -> None:
+    """Write stored text directly (older data, or spellings a file import kept)."""
+    import sqlalchemy as sa
+
+    from geo.store.schema import carriers
+
+    with store.writing() as connection:
+        connection.execute(sa.update(carriers).where(carriers.c.id == carrier_id)
+                           .values(**values))
+
+
+def _history_table(app: AppTest, lang: str = "zh", which: int = 0):
+    tables = [d.value for d in app.dataframe if d.editing_mode == "read_only"
+              and translate("col.details", lang) in d.value.columns]
+    return tables[which]
+
+
+def test_edit_grid_offers_canonical_words_and_shows_stored_spellings(private_store):
+    import json
+
+    store = _data_store(private_store)
+    _set_stored(store, "TC032", type="makerspace", status="in_use")
+    grid = _signed_in("liuhe", "liuhe-password").data_editor[0]
+    table = grid.value
+    assert table.loc["TC032", "type"] == "众创空间" and table.loc["TC032", "status"] == "已投用"
+    assert table.loc["TC031", "type"] == "孵化器"
+    assert set(table.index) == {"TC031", "TC032", "TC033", "TC034", "TC035", "TC036"}
+    # A value no rule knows (older data) is shown and offered as it is, never dropped.
+    # (Only an administrator sees such a row: the store cannot place it in a town.)
+    _set_stored(store, "TC033", type="科创综合体")
+    grid = _signed_in("boss", "boss-password").data_editor[0]
+    assert grid.value.loc["TC033", "type"] == "科创综合体"
+    assert len(grid.value) == 52
+    config = json.loads(grid.proto.columns)
+
+    def options(column):
+        return [o["value"] for o in config[column]["type_config"]["options"]]
+    assert options("type") == ["孵化器", "研究院", "众创空间", "产业化基地", "科创综合体"]
+    assert options("status") == ["规划", "在建", "已投用"]
+    assert options("crs") == ["WGS84", "GCJ02", "BD09"]
+    assert config["_index"]["pinned"] and config["name"]["pinned"]
+    assert config["_index"]["label"] == "编号" and config["name"]["label"] == "名称"
+    assert grid.proto.placeholder == "", "empty cells show empty, not None"
+
+
+def test_saving_names_each_failure_by_id_and_name_and_keeps_untouched_spellings(private_store):
+    store = _data_store(private_store)
+    _set_stored(store, "TC032", type="makerspace", status="in_use")
+    app = _edit(_signed_in("liuhe", "liuhe-password"),
+                {"TC031": {"floor_area_m2": "很多"}, "TC032": {"floor_area_m2": "1600"}})
+    app = _save(app)
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1
+    assert errors[0].startswith("TC031 浏河镇科技孵化器 未保存：")
+    assert "很多" in errors[0] and "第 " not in errors[0], "no grid or file row number"
+    assert [s.value for s in app.success] == [translate("data.saved", "zh", added=0, changed=1,
+                                                        deleted=0)]
+    assert translate("data.nothing", "zh") not in [i.value for i in app.info]
+    stored = store.carrier("TC032")
+    assert (stored["floor_area_m2"], stored["type"], stored["status"]) == (
+        "1600", "makerspace", "in_use"), "cells left alone keep the text that was stored"
+    assert store.carrier("TC031")["floor_area_m2"] != "很多"
+
+
+def test_a_failed_save_alone_never_says_no_changes(private_store):
+    _data_store(private_store)
+    app = _save(_edit(_signed_in("liuhe", "liuhe-password"), {"TC031": {"status": "差不多"}}))
+    named = "TC031 浏河镇科技孵化器 未保存："
+    assert [e.value[:len(named)] for e in app.error] == [named]
+    assert not app.success
+    assert translate("data.nothing", "zh") not in [i.value for i in app.info]
+
+
+def test_saving_nothing_says_no_changes(private_store):
+    _data_store(private_store)
+    app = _save(_signed_in("liuhe", "liuhe-password"))
+    assert translate("data.nothing", "zh") in [i.value for i in app.info]
+    assert not app.error and not app.success
+
+
+def test_a_changed_drop_down_word_is_saved_as_chosen(private_store):
+    store = _data_store(private_store)
+    _set_stored(store, "TC032", status="in_use")
+    _save(_edit(_signed_in("liuhe", "liuhe-password"), {"TC032": {"status": "在建"}}))
+    assert store.carrier("TC032")["status"] == "在建"
+
+
+def test_history_tab_reads_as_sentences_in_local_time(private_store):
+    from zoneinfo import ZoneInfo
+
+    from geo.store.history import history, local_times, seed_batch
+
+    store = _data_store(private_store)
+    liuhe = store_actor("liuhe")
+    row = store.carrier("TC034")
+    store.update_carrier(liuhe, "TC034", {**row, "floor_area_m2": "26000"}, int(row["version"]))
+    app = _signed_in("liuhe", "liuhe-password")
+    table = _history_table(app)
+    details, at = translate("col.details", "zh"), translate("col.at", "zh")
+    assert table[details].tolist() == [
+        f"面积（平方米）：{row['floor_area_m2']} → 26000", "初始数据：导入 52 个载体",
+        "镇区边界：0 个镇区 → 9 个镇区（taicang_towns.geojson）"]
+    assert table[translate("col.change", "zh")].tolist() == ["54", "2–53", "1"]
+    assert table[translate("col.action", "zh")].tolist() == ["修改", "导入", "替换边界"]
+    assert table[translate("col.carrier", "zh")].iloc[0] == "TC034 浏河镇民用航空产业化基地"
+    newest = history(store, limit=1)["at"]
+    assert table[at].iloc[0] == local_times(newest, ZoneInfo("Asia/Shanghai")).iloc[0]
+    assert "UTC" not in at and "Asia/Shanghai" in " ".join(c.value for c in app.caption)
+
+    app = app.text_input(key="history_carrier").input("航空产业化").run()
+    assert _history_table(app)[details].str.startswith("新增载体").tolist() == [False, True]
+    app = app.text_input(key="history_carrier").input("").run()
+    app = app.selectbox(key="history_action").set_value("import").run()
+    assert _history_table(app)[details].tolist() == ["初始数据：导入 52 个载体"]
+    app = app.selectbox(key="history_who").set_value("liuhe").run()
+    assert translate("history.none_match", "zh") in [i.value for i in app.info]
+    app = app.selectbox(key="history_who").set_value(None).run()
+    app = app.selectbox(key="history_batch").set_value(seed_batch(store)).run()
+    assert not app.exception
+    seeded = _history_table(app, which=1)
+    assert len(seeded) == 52 and seeded[details].str.startswith("新增载体（").all()
+
+
+def store_actor(username: str):
+    from geo.store import Actor
+
+    return Actor(username, "town_editor", frozenset({"浏河镇"}))
+
+
+def test_history_times_follow_the_time_zone_setting(private_store, monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    from geo.store.history import history, local_times
+
+    store = _data_store(private_store)
+    newest = history(store, limit=1)["at"]
+    monkeypatch.setenv("CARRIER_MAP_TIMEZONE", "UTC")
+    table = _history_table(_signed_in("liuhe", "liuhe-password"))
+    assert table[translate("col.at", "zh")].iloc[0] == local_times(newest, ZoneInfo("UTC")).iloc[0]
+    monkeypatch.setenv("CARRIER_MAP_TIMEZONE", "Mars/Olympus")
+    app = _signed_in("liuhe", "liuhe-password")
+    assert any("Mars/Olympus" in w.value for w in app.warning)
+    shanghai = local_times(newest, ZoneInfo("Asia/Shanghai")).iloc[0]
+    assert _history_table(app)[translate("col.at", "zh")].iloc[0] == shanghai
+
+
+def test_history_tab_in_english_and_the_administrator_reverts_a_change(private_store):
+    store = _data_store(private_store)
+    row = store.carrier("TC031")
+    store.update_carrier(store_actor("liuhe"), "TC031", {**row, "status": "在建"},
+                         int(row["version"]))
+    app = _signed_in("boss", "boss-password", "en")
+    table = _history_table(app, "en")
+    assert table[translate("col.details", "en")].tolist()[:2] == [
+        f"status: {row['status']} → 在建", "Initial data: 52 carriers imported"]
+    app.number_input[0].set_value(54)
+    app = next(b for b in app.button if b.label == translate("data.revert_button", "en")
+               ).click().run()
+    assert [s.value for s in app.success] == [translate("data.reverted", "en", change=54)]
+    assert store.carrier("TC031")["status"] == row["status"]
+    assert _history_table(app, "en")[translate("col.details", "en")].iloc[0] == (
+        f"reverts change 54: status: 在建 → {row['status']}")
+
+
+LIUHE, SHAXI = ("121.2731", "31.5181"), ("121.0545", "31.5612")
+
+
+@pytest.fixture
+def pipeline_register(register_csv, monkeypatch):
+    """浏河镇 with pipeline due in, after and without a date, and one carrier registered to it
+    whose point lies in 沙溪镇."""
+    def at(point, **values):
+        return carrier(lon=point[0], lat=point[1], **values)
+
+    path = register_csv([
+        at(LIUHE, id="N1", name="浏河孵化器", area="6000", opened="2019"),
+        at(LIUHE, id="P1", name="浏河规划园", status="规划", area="5000", opened="2020"),
+        at(LIUHE, id="B1", name="浏河在建基地", status="在建", area="3000", opened="2022"),
+        at(LIUHE, id="U1", name="浏河未定空间", status="规划", area="2000", opened=""),
+        at(SHAXI, id="E1", name="登记在浏河的空间", town="浏河镇", area="4000", opened="2019"),
+    ])
+    monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(path))
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_town_page_shows_the_projection_as_geo_computes_it(pipeline_register, lang):
+    app = open_app(lang, town="浏河镇")
+    figures = load_dataset(pipeline_register).check().towns.set_index("town").loc["浏河镇"]
+    assert (figures.projected_m2, figures.planned_in_period_m2,
+            figures.pipeline_after_period_m2, figures.pipeline_no_date_m2) == (
+        11000, 5000, 3000, 2000)
+    assert metrics(app) == {
+        translate("town.projected", lang): format_area(figures.projected_m2, lang),
+        translate("town.building_in_period", lang):
+            format_area(figures.under_construction_in_period_m2, lang),
+        translate("town.planned_in_period", lang): format_area(figures.planned_in_period_m2, lang),
+        translate("town.after_period", lang): format_area(figures.pipeline_after_period_m2, lang),
+        translate("town.no_date", lang): format_area(figures.pipeline_no_date_m2, lang),
+        translate("town.pipeline_all", lang): format_area(10000, lang),
+    }
+
+
+def test_both_towns_list_and_flag_a_carrier_registered_to_one_and_placed_in_the_other(
+        pipeline_register):
+    flag = translate("town.location_mismatch", "zh", declared="浏河镇", located="沙溪镇")
+    column, ids = translate("col.location_check", "zh"), translate("col.id", "zh")
+    liuhe = open_app("zh", town="浏河镇")
+    assert [s.value for s in liuhe.subheader][2] == translate("town.elsewhere", "zh", count=1)
+    elsewhere = liuhe.dataframe[2].value
+    assert elsewhere[ids].tolist() == ["E1"] and elsewhere[column].tolist() == [flag]
+    assert "E1" not in set(liuhe.dataframe[0].value[ids])  # it does not count here
+    assert "E1" in set(liuhe.dataframe[-1].value[ids])  # the mismatch is among its problems
+    shaxi = open_app("zh", town="沙溪镇")
+    counted = shaxi.dataframe[0].value
+    assert counted[ids].tolist() == ["E1"] and counted[column].tolist() == [flag]
+    assert "E1" in set(shaxi.dataframe[-1].value[ids])
+
+
+def test_city_page_draws_progress_in_percent_and_offers_the_town_table():
+    app = open_app("zh", "views/city.py")
+    result = load_dataset().check()
+    towns = app.dataframe[0].value
+    shown = towns[translate("col.progress", "zh")].tolist()
+    assert shown == pytest.approx((result.towns["progress"] * 100).tolist())
+    keys = {button.key for button in app.get("download_button")}
+    assert {"towns_download_csv", "towns_download_xlsx"} <= keys
