@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import secrets
+from dashboard.widgets import plain
 from geo import ConfigError, Problem, translate
 from geo.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from geo.i18n import CATALOGUE, Lang
@@ -40,9 +41,14 @@ RESULT_KEY = "_data_result"
 
 
 def show_results() -> None:
-    """The outcome of the last save, import or revert (shown once, above the tabs)."""
-    for kind, text in st.session_state.pop(RESULT_KEY, []):
-        getattr(st, kind)(text)
+    """The outcome of the last save, import or revert (shown once, above the tabs).
+
+    Drawn in a container that is there on every run, messages or not, so the
+    tabs below keep their place (and the tab the user is on) when a message goes.
+    """
+    with st.container():
+        for kind, text in st.session_state.pop(RESULT_KEY, []):
+            getattr(st, kind)(plain(text))
 
 
 def _editable_rows(store: Store, actor: Actor) -> pd.DataFrame:
@@ -53,8 +59,10 @@ def _editable_rows(store: Store, actor: Actor) -> pd.DataFrame:
     return rows.set_index("id")
 
 
-_GRID_COLUMNS: tuple[str, ...] = ("name", "type", "status", "floor_area_m2", "opened", "town",
-                                  "lon", "lat", "crs", "level", "operator", "industry", "source")
+_FIRST_COLUMNS: tuple[str, ...] = ("name", "type", "status", "floor_area_m2", "opened", "town",
+                                   "lon", "lat", "crs")
+_GRID_COLUMNS: tuple[str, ...] = (*_FIRST_COLUMNS,
+                                  *(c for c in COLUMNS if c != "id" and c not in _FIRST_COLUMNS))
 """The grid's columns after the pinned id: what an official checks first comes first."""
 
 _WIDTHS: dict[str, int] = {"name": 200, "type": 100, "status": 75, "floor_area_m2": 130,
@@ -113,7 +121,7 @@ def _grid_config(shown: pd.DataFrame, lang: Lang) -> dict[str, Any]:
     config: dict[str, Any] = {"_index": st.column_config.TextColumn(
         translate("field.id", lang), pinned=True, width=85)}
     for column in _GRID_COLUMNS:
-        label, width = translate(f"field.{column}", lang), _WIDTHS[column]
+        label, width = translate(f"field.{column}", lang), _WIDTHS.get(column, 120)
         if column in _WORDS:
             config[column] = st.column_config.SelectboxColumn(
                 label, width=width, options=_options(column, shown[column]),
@@ -172,6 +180,14 @@ def _failure(error: StoreError, carrier: str, lang: Lang) -> str:
     return translate("data.row_failed", lang, carrier=carrier, reason=reason)
 
 
+def _rows_without_id(key: str, lang: Lang) -> list[str]:
+    """Rows added without an id: Streamlit leaves them out of the table, so say so."""
+    added = (st.session_state.get(key) or {}).get("added_rows") or []
+    return [translate("data.row_failed", lang, carrier=_carrier_label(None, row.get("name"), lang),
+                      reason=translate("data.id_missing", lang))
+            for row in added if not _cell(row.get("_index"))]
+
+
 def _outcome(counts: dict[str, int], failures: list[str], lang: Lang) -> list[tuple[str, str]]:
     """What to show after a save: the summary only if something was saved, then each failure.
 
@@ -189,9 +205,10 @@ def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
     shown = _shown(original)
     shown.index.name = translate("field.id", lang)
     st.caption(translate("data.edit_help", lang))
+    key = f"editor_{store.data_version()}"
     edited = st.data_editor(
         shown, num_rows="dynamic", width="stretch", placeholder="", hide_index=False,
-        key=f"editor_{store.data_version()}", column_config=_grid_config(shown, lang))
+        key=key, column_config=_grid_config(shown, lang))
     deleted = [i for i in original.index if i not in set(edited.index)]
     confirmed = True
     if deleted:
@@ -202,7 +219,7 @@ def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
     if deleted and not confirmed:
         st.warning(translate("data.delete_unconfirmed", lang, count=len(deleted)))
         return
-    failures: list[str] = []
+    failures = _rows_without_id(key, lang)
     counts = {"added": 0, "changed": 0, "deleted": 0}
     seen: set[Any] = set()
     for carrier_id, row in edited.iterrows():

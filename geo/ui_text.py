@@ -493,6 +493,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
     },
     "data.this_carrier": {"zh": "该载体", "en": "This carrier"},
     "data.unnamed": {"zh": "（未填编号）", "en": "(no id)"},
+    "data.id_missing": {
+        "zh": "没有填写编号。请在“编号”列填写一个未用过的编号后再保存。",
+        "en": "It has no id. Fill in an unused id in the “id” column and save again.",
+    },
     "history.zone": {"zh": "时间按 {zone} 时区显示。", "en": "Times are shown in {zone}."},
     "history.filter_user": {"zh": "修改人", "en": "User"},
     "history.filter_carrier": {"zh": "载体（编号或名称）", "en": "Carrier (id or name)"},
@@ -518,9 +522,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "en": "{count} carriers imported ({added} new, {changed} changed)",
     },
     "history.undo_batch": {
-        "zh": "撤销导入 {count} 个载体（移除 {removed}，恢复 {restored}）",
-        "en": "Import undone for {count} carriers ({removed} removed, {restored} restored)",
+        "zh": "撤销第 {of} 号导入：{count} 个载体（移除 {removed}，恢复原值 {restored}）",
+        "en": "Import {of} undone: {count} carriers ({removed} removed, {restored} restored)",
     },
+    "history.undone": {"zh": "（已由第 {numbers} 号撤销）", "en": " (undone by {numbers})"},
     "history.batch_pick": {"zh": "查看一次导入的逐条明细", "en": "Show one import carrier by carrier"},
     "history.batch_none": {"zh": "（不查看）", "en": "(none)"},
     "col.version": {"zh": "版本", "en": "Version"},

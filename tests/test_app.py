@@ -221,13 +221,13 @@ def _save(app: AppTest, lang: str = "zh") -> AppTest:
     return app
 
 
-def _edit(app: AppTest, edits: dict[str, dict[str, str]]) -> AppTest:
-    """Cell edits by carrier id, as the browser sends them (by grid row)."""
+def _edit(app: AppTest, edits: dict[str, dict[str, str]], added: list | None = None) -> AppTest:
+    """Cell edits by carrier id and added rows, as the browser sends them (by grid row)."""
     grid = app.data_editor[0]
     rows = list(grid.value.index)
     app.session_state[grid.key] = {"edited_rows": {rows.index(i): cells for i, cells in
                                                    edits.items()},
-                                   "added_rows": [], "deleted_rows": []}
+                                   "added_rows": added or [], "deleted_rows": []}
     return app.run()
 
 
@@ -383,6 +383,11 @@ def test_history_tab_in_english_and_the_administrator_reverts_a_change(private_s
     store.update_carrier(store_actor("liuhe"), "TC031", {**row, "status": "在建"},
                          int(row["version"]))
     app = _signed_in("boss", "boss-password", "en")
+    import json
+
+    types = json.loads(app.data_editor[0].proto.columns)["type"]["type_config"]["options"]
+    assert types[:2] == [{"value": "孵化器", "label": "孵化器 · Incubator"},
+                         {"value": "研究院", "label": "研究院 · Research institute"}]
     table = _history_table(app, "en")
     assert table[translate("col.details", "en")].tolist()[:2] == [
         f"status: {row['status']} → 在建", "Initial data: 52 carriers imported"]
@@ -458,3 +463,18 @@ def test_city_page_draws_progress_in_percent_and_offers_the_town_table():
     assert shown == pytest.approx((result.towns["progress"] * 100).tolist())
     keys = {button.key for button in app.get("download_button")}
     assert {"towns_download_csv", "towns_download_xlsx"} <= keys
+
+
+def test_added_rows_are_saved_or_named_by_what_was_typed(private_store):
+    store = _data_store(private_store)
+    new = {"_index": "N200", "name": "浏河新载体", "type": "孵化器", "status": "已投用",
+           "floor_area_m2": "3000", "opened": "2019-06", "lon": "121.272", "lat": "31.508"}
+    nameless = {**new, "_index": None, "name": "没有编号的载体"}
+    app = _save(_edit(_signed_in("liuhe", "liuhe-password"), {}, [new, nameless]))
+    assert [s.value for s in app.success] == [translate("data.saved", "zh", added=1, changed=0,
+                                                        deleted=0)]
+    assert [e.value.split("：")[0] for e in app.error] == [
+        f"{translate('data.unnamed', 'zh')} 没有编号的载体 未保存"]
+    assert store.carrier("N200")["name"] == "浏河新载体"
+    history_lines = _history_table(app)
+    assert history_lines[translate("col.carrier", "zh")].iloc[0] == "N200 浏河新载体"

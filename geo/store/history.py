@@ -26,6 +26,7 @@ from geo.i18n import CATALOGUE, Lang, translate
 from geo.schema import COLUMNS
 from geo.store.access import Actor, ConflictError, NotFoundError, PermissionDenied, StoreError
 from geo.store.schema import carriers, changes
+from geo.store.setup import SYSTEM
 from geo.store.store import Store, clean_values, last_position, now_text
 
 __all__ = ["BATCH_ACTIONS", "LINE_COLUMNS", "action_label", "describe", "filter_changes",
@@ -40,8 +41,6 @@ LINE_COLUMNS: tuple[str, ...] = ("change", "numbers", "at", "who", "action", "ca
 
 _MAIN_FIELDS: tuple[str, ...] = ("type", "town", "floor_area_m2", "status", "opened")
 """What an added or deleted carrier is described by (its id and name are shown beside)."""
-
-_SYSTEM = "system"
 
 
 def history(store: Store, carrier_id: str | None = None, limit: int | None = 500, *,
@@ -87,7 +86,7 @@ def history(store: Store, carrier_id: str | None = None, limit: int | None = 500
 def seed_batch(store: Store) -> str | None:
     """The batch of the store's first contents: the system user's first import, if any."""
     query = (sa.select(changes.c.batch)
-             .where(changes.c.who == _SYSTEM, changes.c.action == "import",
+             .where(changes.c.who == SYSTEM.username, changes.c.action == "import",
                     changes.c.batch.is_not(None))
              .order_by(changes.c.id).limit(1))
     with store.reading() as connection:
@@ -227,41 +226,65 @@ def filter_changes(changes: pd.DataFrame, who: str | None = None, carrier: str |
     return changes[keep].copy()
 
 
-def _batch_line(rows: pd.DataFrame, lang: Lang, timezone: dt.tzinfo, seed: bool) -> dict:
-    """One line for the changes of one batch (an import or its undoing)."""
-    first, last = int(rows["id"].min()), int(rows["id"].max())
+def _numbers(ids: Iterable[int]) -> str:
+    """Change numbers as a range, ``6–8`` (or ``6``); ``—`` for none."""
+    ids = sorted(int(i) for i in ids)
+    if not ids:
+        return "—"
+    return str(ids[0]) if ids[0] == ids[-1] else f"{ids[0]}–{ids[-1]}"
+
+
+def _batch_line(rows: pd.DataFrame, lang: Lang, timezone: dt.tzinfo, seed: bool,
+                undone_in: str | None = None) -> dict:
+    """One line for the changes of one batch (an import, or the undoing of one)."""
     action = str(rows["action"].iloc[0])
     count = len(rows)
     if action == "undo":
         removed = int(rows["after"].isna().sum())
         details = translate("history.undo_batch", lang, count=count, removed=removed,
-                            restored=count - removed)
+                            restored=count - removed,
+                            of=_numbers(rows["reverts"].dropna()) if "reverts" in rows else "—")
     elif seed:
         details = translate("history.seed", lang, count=count)
     else:
         added = int(rows["before"].isna().sum())
         details = translate("history.import_batch", lang, count=count, added=added,
                             changed=count - added)
+    if undone_in is not None:
+        details += translate("history.undone", lang, numbers=undone_in)
     newest = rows.loc[rows["id"].idxmax()]
-    return {"change": last, "numbers": str(first) if first == last else f"{first}–{last}",
+    return {"change": int(rows["id"].max()), "numbers": _numbers(rows["id"]),
             "at": local_times(pd.Series([newest["at"]]), timezone).iloc[0],
             "who": newest["who"], "action": action, "carrier": "", "details": details,
             "batch": newest["batch"], "count": count}
+
+
+def _undone(groups: dict[Any, pd.DataFrame]) -> dict[Any, str]:
+    """For each import batch that was undone, the numbers of the undoing changes."""
+    reverted: dict[int, str] = {}
+    for rows in groups.values():
+        if rows["action"].iloc[0] == "undo" and "reverts" in rows:
+            reverted |= dict.fromkeys(rows["reverts"].dropna().astype(int), _numbers(rows["id"]))
+    return {batch: reverted[int(i)] for batch, rows in groups.items()
+            if rows["action"].iloc[0] == "import"
+            for i in rows["id"] if int(i) in reverted}
 
 
 def fold_batches(changes: pd.DataFrame, lang: Lang, timezone: dt.tzinfo,
                  seed: str | None = None) -> pd.DataFrame:
     """Like :func:`readable`, but every import (or undo) batch is one line, newest first.
 
-    A batch line says ``导入 N 个载体（新增 a，修改 b）``; the batch ``seed``
-    (:func:`seed_batch`, the store's first contents) says ``初始数据：导入 N 个载体``.
-    ``numbers`` is the range of change numbers, ``count`` how many changes.
+    A batch line says ``导入 N 个载体（新增 a，修改 b）``, and when it was undone,
+    by which changes; the batch ``seed`` (:func:`seed_batch`, the store's first
+    contents) says ``初始数据：导入 N 个载体``; an undo says which import it took
+    back. ``numbers`` is the range of change numbers, ``count`` how many changes.
     """
     batched = changes["batch"].notna() & changes["action"].isin(BATCH_ACTIONS)
     lines = [readable(changes[~batched], lang, timezone)]
-    groups = changes[batched].groupby("batch", sort=False)
-    folded = [_batch_line(rows, lang, timezone, seed is not None and batch == seed)
-              for batch, rows in groups]
+    groups = dict(tuple(changes[batched].groupby("batch", sort=False)))
+    undone = _undone(groups)
+    folded = [_batch_line(rows, lang, timezone, seed is not None and batch == seed,
+                          undone.get(batch)) for batch, rows in groups.items()]
     if folded:
         lines.append(pd.DataFrame(folded, columns=list(LINE_COLUMNS)))
     lines = [frame for frame in lines if not frame.empty]
