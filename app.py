@@ -13,6 +13,7 @@ from dashboard.auth import current_actor, keep_signed_in, sign_in_form, sign_in_
 from dashboard.auth import settings as auth_settings
 from dashboard.data import configured_paths, dataset, filtered_check, open_configured_store
 from dashboard.sidebar import Context, language, remember, render_notes, render_sidebar
+from dashboard.widgets import plain
 from geo import ConfigError, InputFileError, translate
 
 st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", page_icon="🗺️",
@@ -51,7 +52,7 @@ try:
     view = render_sidebar(data, lang)
     result = filtered_check(data, view.filters)
 except (InputFileError, ConfigError) as error:
-    st.error(f"**{translate('app.load_failed', lang)}**\n\n{error.message(lang)}")
+    st.error(f"**{translate('app.load_failed', lang)}**\n\n{plain(error.message(lang))}")
     st.stop()
 render_notes(result, data, lang)
 remember(Context(view=view, data=data, result=result))

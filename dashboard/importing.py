@@ -14,7 +14,7 @@ import io
 import streamlit as st
 
 from dashboard.editing import RESULT_KEY
-from dashboard.widgets import table
+from dashboard.widgets import plain, table
 from geo import InputFileError, load_boundaries, translate
 from geo.i18n import Lang
 from geo.import_tables import CHOICES, choice_table, import_summary, import_table
@@ -73,7 +73,7 @@ def _preview(store: Store, actor: Actor, upload, sheet: str | None,
             st.session_state[_PREVIEW] = error
     found = st.session_state.get(_PREVIEW)
     if isinstance(found, (InputFileError, StoreError)):
-        st.error(found.message(lang))
+        st.error(plain(found.message(lang)))
         return None
     return found
 
@@ -106,7 +106,7 @@ def import_tab(store: Store, actor: Actor, lang: Lang, distance_m: float) -> Non
         try:
             sheet = _sheet(upload, lang)
         except InputFileError as error:
-            st.error(error.message(lang))
+            st.error(plain(error.message(lang)))
             sheet, upload = None, None
     preview = _preview(store, actor, upload, sheet, distance_m, lang) if upload else None
     if preview is not None:
@@ -122,10 +122,10 @@ def _template(lang: Lang) -> bytes:
 
 
 def _show_preview(store: Store, actor: Actor, preview: ImportPreview, lang: Lang) -> None:
-    st.info(import_summary(preview, lang))
+    st.info(plain(import_summary(preview, lang)))
     refused = [r.message.message(lang) for r in preview.refused.itertuples() if r.message]
     if refused:
-        st.warning("\n".join(f"- {text}" for text in refused))
+        st.warning("\n".join(f"- {plain(text)}" for text in refused))
     choices = _choices(preview, lang)
     st.markdown(f"**{translate('import.all_rows', lang)}**")
     table(import_table(preview, lang))
@@ -133,8 +133,7 @@ def _show_preview(store: Store, actor: Actor, preview: ImportPreview, lang: Lang
         table(problem_table(preview.problems, lang))
     if preview.notes:
         with st.expander(translate("import.notes", lang)):
-            for note in preview.notes:
-                st.caption(note.message(lang))
+            table(problem_table(preview.notes, lang))
     count = preview.writable(choices)
     commit, cancel = st.columns(2)
     if commit.button(translate("data.commit", lang, count=count), type="primary",
@@ -198,10 +197,10 @@ def _boundaries_import(store: Store, actor: Actor, lang: Lang) -> None:
         towns = load_boundaries(io.BytesIO(upload.getvalue()), name_field=name_field,
                                 name=upload.name)
     except InputFileError as error:
-        st.error(error.message(lang))
+        st.error(plain(error.message(lang)))
         return
-    st.info(translate("data.boundaries_preview", lang, count=len(towns.names),
-                      names="、".join(towns.names[:30])))
+    st.info(plain(translate("data.boundaries_preview", lang, count=len(towns.names),
+                            names="、".join(towns.names[:30]))))
     if towns.problems:
         table(problem_table(towns.problems, lang))
     if st.button(translate("data.boundaries_commit", lang), type="primary"):

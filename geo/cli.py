@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = dataset.check()
     if args.format == "json":
         json.dump(as_json(result, args.lang, dataset.sources), sys.stdout, ensure_ascii=False,
-                  indent=2)
+                  indent=2, allow_nan=False)  # strict JSON: every figure is finite
         sys.stdout.write("\n")
     else:
         print(as_table(result, args.lang, dataset.sources))

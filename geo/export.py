@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -52,9 +53,15 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    r"""Text as it may go into a file, control characters removed and formulas defused.
+
+    Excel refuses control characters (a ``\x0b`` pasted from Word); a start like
+    ``=`` gets an apostrophe, which the reader removes again on import.
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -142,6 +142,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "第 {row} 行「{field_label}」为“{value}”，面积必须大于 0。",
         "en": 'Row {row}: {field_label} is "{value}"; an area must be greater than 0.',
     },
+    "row.area_implausible": {
+        "zh": "第 {row} 行「{field_label}」为“{value}”，超过一个载体可能的面积（1,000 万平方米，即 10 平方公里），未计入。请核对数值和单位。",
+        "en": 'Row {row}: {field_label} is "{value}", more than one carrier can have (10 km², 1,000 万平方米); not counted. Check the number and its unit.',
+    },
     "row.opened_invalid": {
         "zh": "第 {row} 行「{field_label}」的值“{value}”不是日期。可写作 2019、2019-06、2019-06-30、2019/6/30、2019年6月 或 2019年6月30日。",
         "en": 'Row {row}: {field_label} "{value}" is not a date. Write 2019, 2019-06, '
@@ -197,6 +201,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "第 {row} 行的坐标（经度 {lon:.6f}，纬度 {lat:.6f}）不在任何镇区范围内，未计入。请核对坐标和坐标系。",
         "en": "Row {row}: the point (lon {lon:.6f}, lat {lat:.6f}) is outside every town; not "
               "counted. Check the coordinates and their coordinate system.",
+    },
+    "row.control_characters": {
+        "zh": "第 {row} 行「{field_label}」含有不可见的控制字符（“{value}”，常见于从 Word 复制的换行），已删除这些字符后读取。请在原表中核对该单元格。",
+        "en": 'Row {row}: {field_label} contained invisible control characters ("{value}", often a line break pasted from Word); they were removed. Check the cell in the original.',
     },
     "row.duplicate_same_town": {
         "zh": "第 {row} 行“{name}”与第 {first_row} 行“{first_name}”（编号 {first_id}）名称相同且同在{town}，很可能是同一个载体，本行未计入，以免重复计算。如确是两个载体，请把名称写得能区分开（例如加上“一期”“二期”）；如是同一个，请删除本行。",
@@ -329,7 +337,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Data problems ({count}):",
     },
     "report.no_problems": {"zh": "没有发现数据问题。", "en": "No data problems found."},
-    "report.notes": {"zh": "读取说明（{count} 条，无需修改）：", "en": "Notes on reading ({count}, nothing to fix):"},
+    "report.notes": {"zh": "读取说明（{count} 条，无需修改）", "en": "Notes on reading ({count}, nothing to fix)"},
     "report.file": {"zh": "文件：{path}", "en": "File: {path}"},
 }
 

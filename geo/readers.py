@@ -18,12 +18,14 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -146,8 +148,13 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
     """The text's encoding and the whole text."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", raw.decode("utf-16", errors="replace")
-    if b"\x00" in raw[:_SNIFF_BYTES]:
-        raise InputFileError("file.binary", path=path)
+    sample = raw[:_SNIFF_BYTES]
+    for encoding, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if len(zeros) > 8 and zeros.count(0) > 0.4 * len(zeros):  # UTF-16 without its BOM
+            try:
+                return "utf-16", raw.decode(encoding)
+            except UnicodeDecodeError:
+                break
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -161,6 +168,7 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
 
 
 def _looks_binary(sample: str) -> bool:
+    """Many control characters: not a text table (a few are reported and removed per row)."""
     control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
     return control > max(4, len(sample) // 100)
 
@@ -230,7 +238,8 @@ def _read_delimited(raw: bytes, path: str) -> RawTable:
         frame = table.to_pandas()
         frame.columns = range(width)
         rows, problems = _row_numbers(first_row, len(frame)), []
-    return _finish(frame, rows, header, path, problems)
+    controls = _CONTROL_BYTES.search(data) is not None
+    return _finish(frame, rows, header, path, problems, controls)
 
 
 def _row_numbers(first: int, count: int) -> pd.Series:
@@ -448,11 +457,37 @@ def _read_workbook(raw: bytes, path: str, suffix: str, wanted: str | None) -> Ra
 
 
 # --- both --------------------------------------------------------------------------------
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(values: pd.Series, rows: pd.Series, label: str,
+                      problems: list[Problem]) -> pd.Series:
+    """The cells without control characters; a warning for each cell that had some."""
+    found = values.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+    for position in np.flatnonzero(found):
+        problems.append(Problem("carriers", "row.control_characters", row=int(rows.iloc[position]),
+                                field=label, value=repr(values.iloc[position])[1:-1][:60],
+                                severity="warning"))
+    return values.str.replace(_CONTROL, "", regex=True) if found.any() else values
+
+
 def _finish(frame: pd.DataFrame, rows: pd.Series, header: Header, path: str,
-            problems: list[Problem]) -> RawTable:
-    """Strip cells, turn blanks into NA, drop empty records and set the footer aside."""
+            problems: list[Problem], controls: bool = True) -> RawTable:
+    r"""Strip cells, turn blanks into NA, drop empty records and set the footer aside.
+
+    Control characters (NUL, Word's manual line break ``\x0b`` …) are removed
+    from every cell, with a warning naming the row and column, when
+    ``controls`` says the file has any. A protective apostrophe that an
+    export put before ``=``, ``+``, ``-``, ``@`` (against formula injection) is
+    removed, so an exported register imports back exactly.
+    """
     for column in range(frame.shape[1]):
         values = frame.iloc[:, column].astype("str").str.strip()
+        if controls:
+            values = _without_controls(values, rows, header.labels[column], problems)
+        if values.str.startswith("'").any():
+            values = values.str.replace(r"^'([=+\-@\t\r])", r"\1", regex=True)
         frame.isetitem(column, values.mask(values == ""))
     keep = frame.notna().any(axis=1).to_numpy()
     frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)

@@ -29,6 +29,8 @@ from geo.values import parse_area, parse_number, parse_opened, parse_vocabulary
 __all__ = ["Register", "canonical_text", "load_register", "validate_register"]
 
 ILLUSTRATIVE_MARKERS = ("示意", "illustrative")
+MAX_AREA_M2 = 10_000_000.0
+"""The largest floor area one carrier can plausibly have: 10 km² (1,000 万平方米)."""
 _CHINA_LON = (73.0, 136.0)
 _CHINA_LAT = (3.0, 54.0)
 
@@ -176,6 +178,9 @@ def validate_register(raw: RawTable) -> Register:
     out.add((frame["floor_area_m2"].isna() & area_given).to_numpy(), "row.area_invalid",
             "floor_area_m2")
     out.add((frame["floor_area_m2"] <= 0).to_numpy(), "row.area_not_positive", "floor_area_m2")
+    area = frame["floor_area_m2"].to_numpy(dtype=float)
+    out.add(np.isinf(area) | (area > MAX_AREA_M2), "row.area_implausible", "floor_area_m2")
+    frame["floor_area_m2"] = frame["floor_area_m2"].where(np.isfinite(area))
 
     opened = parse_opened(frame["opened_text"])
     frame["opened_start"] = opened["opened_start"].to_numpy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -10,6 +11,9 @@ from geo.check import CheckResult
 from geo.i18n import Lang, format_area, translate
 
 __all__ = ["as_json", "as_table"]
+
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+"""Control characters (ESC sequences among them) that data must never send to a terminal."""
 
 
 def as_json(result: CheckResult, lang: Lang = "zh",
@@ -90,7 +94,7 @@ def as_table(result: CheckResult, lang: Lang = "zh",
                 goal=city["research_institutes_goal"]),
               ""]
     if result.notes:
-        lines.append(t("report.notes", count=len(result.notes)))
+        lines.append(t("report.notes", count=len(result.notes)) + ("：" if lang == "zh" else ":"))
         lines += [f"    {p.message(lang)}" for p in result.notes]
         lines.append("")
     if result.problems:
@@ -101,4 +105,4 @@ def as_table(result: CheckResult, lang: Lang = "zh",
             lines += [f"    {p.message(lang)}" for p in result.problems if p.file == file]
     else:
         lines.append(t("report.no_problems"))
-    return "\n".join(lines)
+    return _TERMINAL_CONTROLS.sub("", "\n".join(lines))

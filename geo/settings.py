@@ -7,6 +7,7 @@ default), so another county or another plan period needs no code change.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -132,8 +133,19 @@ def _date(value: Any, key: str, path: str) -> dt.date:
     raise ConfigError("config.invalid", path=path, reason=f"{key} = {value!r}: YYYY-MM-DD")
 
 
+def _table(document: Mapping[str, Any], key: str, path: str,
+           prefix: str = "") -> Mapping[str, Any]:
+    """The TOML table ``key`` (empty when absent); a value that is not a table is an error."""
+    value = document.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError("config.invalid", path=path,
+                          reason=f"{prefix}{key} = {value!r}: [{prefix}{key}] table")
+    return value
+
+
 def _number(value: Any, key: str, path: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if (isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+            or value < 0):
         raise ConfigError("config.invalid", path=path, reason=f"{key} = {value!r}: ≥ 0")
     return float(value)
 
@@ -162,15 +174,15 @@ def load_targets(path: str | Path | None = None) -> Targets:
         raise ConfigError("config.invalid", path=str(path), reason=str(exc)) from exc
     name = str(path)
     defaults = Targets()
-    period = document.get("period", {})
-    towns = document.get("towns", {})
-    city = document.get("city", {})
+    period = _table(document, "period", name)
+    towns = _table(document, "towns", name)
+    city = _table(document, "city", name)
     start = _date(period.get("start", defaults.period_start), "period.start", name)
     end = _date(period.get("end", defaults.period_end), "period.end", name)
     if end < start:
         raise ConfigError("config.invalid", path=name, reason="period.end < period.start")
     overrides = {str(town): _number(value, f"towns.target_m2.{town}", name)
-                 for town, value in towns.get("target_m2", {}).items()}
+                 for town, value in _table(towns, "target_m2", name, "towns.").items()}
     return Targets(
         period_start=start,
         period_end=end,
@@ -184,7 +196,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
             "city.research_institutes", name)),
         close_ratio=_ratio(towns.get("close_ratio", defaults.close_ratio), "towns.close_ratio",
                            name),
-        duplicate_distance_m=_number(document.get("register", {}).get(
+        duplicate_distance_m=_number(_table(document, "register", name).get(
             "duplicate_distance_m", defaults.duplicate_distance_m),
             "register.duplicate_distance_m", name),
     )

@@ -72,7 +72,7 @@ def _area(text: str) -> float:
     if not match:
         return np.nan
     number = float(match.group(1))
-    return number * 10000 if match.group(2) else number
+    return round(number * 10000, 6) if match.group(2) else number  # 0.57万 is 5,700 m²
 
 
 def parse_area(values: pd.Series) -> pd.Series:

@@ -234,8 +234,8 @@ def test_the_template_has_drop_downs_and_instructions_and_reads_back(tmp_path, c
     lists = {header[openpyxl.utils.column_index_from_string(
         str(v.sqref).split(":")[0].rstrip("0123456789")) - 1]: v.formula1
         for v in sheet.data_validations.dataValidation}
-    type_header, status_header, crs_header = ((("类型", "状态", "坐标系") if lang == "zh"
-                                               else ("type", "status", "crs")))
+    type_header, status_header, crs_header = (("类型", "状态", "坐标系") if lang == "zh"
+                                               else ("type", "status", "crs"))
     assert set(lists) == {type_header, status_header, crs_header}
     assert "孵化器" in lists[type_header] and "已投用" in lists[status_header]
     assert "GCJ02" in lists[crs_header]

@@ -40,6 +40,9 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True)
 
 st.subheader(translate("city.quality", lang, count=len(result.problems)))
+if result.notes:
+    with st.expander(translate("report.notes", lang, count=len(result.notes))):
+        table(problem_table(result.notes, lang))
 if result.problems:
     problems = problem_table(result.problems, lang)
     table(problems)

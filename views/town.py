@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.auth import current_actor
 from dashboard.data import open_configured_store
 from dashboard.sidebar import current
-from dashboard.widgets import download_buttons, map_frame, table
+from dashboard.widgets import download_buttons, map_frame, plain, table
 from geo import format_area, translate
 from geo.cover import town_cover
 from geo.store.users import home_town
@@ -36,7 +36,8 @@ asked = st.query_params.get("town")
 if asked and boundaries.resolve(asked):
     st.session_state["town_choice"] = boundaries.resolve(asked)
 elif asked:
-    st.warning(translate("town.unknown", lang, town=asked, shown=names[boundaries.names[0]]))
+    st.warning(plain(translate("town.unknown", lang, town=asked,
+                               shown=names[boundaries.names[0]])))
 elif "town_choice" not in st.session_state:  # no link to a town: a town editor's own town
     store = open_configured_store()
     own = home_town(current_actor(store), boundaries.names) if store is not None else None
@@ -47,7 +48,7 @@ town = st.selectbox(translate("town.choose", lang), boundaries.names, key="town_
                     placeholder=translate("sidebar.choose", lang))
 figures = result.towns.set_index("town").loc[town]
 
-st.title(names[town])
+st.title(plain(names[town]))
 st.progress(min(1.0, float(figures["progress"])), text=translate(
     "town.progress", lang, area=format_area(figures["new_area_m2"], lang),
     target=format_area(figures["target_m2"], lang), pct=f"{figures['progress'] * 100:.0f}"))
