@@ -1,0 +1,96 @@
+"""Broken and hostile input: a clear message or a reported row, never a wrong figure or a crash."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geo import load_register
+from geo.cli import main
+from geo.export import to_xlsx_bytes
+from geo.readers import read_table
+from tests.conftest import HEADER, carrier
+
+LINE = ",".join(HEADER) + "\n"
+
+
+def _strict(text: str) -> dict:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not strict JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("where", [10, 70_000])
+def test_control_characters_are_reported_and_removed_wherever_they_are(where):
+    filler = "".join(",".join(carrier(id=f"F{i}", name=f"填充{i}")) + "\n"
+                     for i in range(where // 60))
+    text = LINE + filler + ",".join(carrier(id="X", name="甲\x00孵化\x0b器")) + "\n"
+    register = load_register(text.encode("utf-8"), name="r.csv")
+    row = register.carriers.set_index("id").loc["X"]
+    assert row["name"] == "甲孵化器" and row["usable"]
+    [warning] = [p for p in register.problems if p.code == "row.control_characters"]
+    assert warning.row == row["row"] and warning.severity == "warning"
+
+
+def test_utf16_without_a_byte_order_mark_is_read():
+    text = LINE + ",".join(carrier(name="太仓市软件园")) + "\n"
+    assert load_register(text.encode("utf-16-le"), name="r.txt").carriers["name"].tolist() == [
+        "太仓市软件园"]
+
+
+@pytest.mark.parametrize("area", ["inf", "Infinity", "1e308", "20000000"])
+def test_absurd_areas_are_row_problems_and_the_json_stays_strict(register_csv, capsys, area):
+    path = register_csv([carrier("A", area=area), carrier("B", area="5000")])
+    assert main(["check", "--carriers", str(path), "--format", "json"]) == 0
+    document = _strict(capsys.readouterr().out)
+    assert [(p["row"], p["code"]) for p in document["problems"]] == [(2, "row.area_implausible")]
+    assert document["city"]["new_area_m2"] == 5000
+
+
+def test_wan_areas_are_rounded_to_what_was_written(register_csv):
+    register = load_register(register_csv([carrier(area="0.57万")]))
+    assert register.carriers["floor_area_m2"].tolist() == [5700]
+
+
+@pytest.mark.parametrize("toml", ["period = 5", "[towns]\ntarget_m2 = 5",
+                                  "[towns]\ndefault_target_m2 = nan",
+                                  "[towns]\ndefault_target_m2 = inf", "register = 1"])
+def test_malformed_targets_exit_2_naming_the_key(tmp_path, capsys, toml):
+    path = tmp_path / "targets.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    assert main(["check", "--targets", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and toml.split("=")[0].strip().strip("[]").split("]")[-1] \
+        .strip() in error
+
+
+def test_the_text_report_never_passes_terminal_controls(register_csv, capsys):
+    path = register_csv([carrier("A", name="\x1b[2J\x1b]0;pwned\x07孵化器", area="很多")])
+    assert main(["check", "--carriers", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+
+
+def test_excel_exports_survive_control_characters_and_defuse_formulas():
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    content = to_xlsx_bytes(pd.DataFrame({"名称": ["甲\x0b孵化器", "=HYPERLINK(\"x\")"],
+                                          "类型": ["孵化器", "孵化器"]}))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    values = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert values == ["甲孵化器", "'=HYPERLINK(\"x\")"]
+    back = read_table(content, name="export.xlsx")
+    assert back.frame.iloc[:, 0].tolist() == ["甲孵化器", "=HYPERLINK(\"x\")"]
+
+
+def test_a_link_cannot_put_markdown_into_the_page():
+    from tests.test_app import open_app
+
+    evil = "![x](http://evil.example/q.png) [重新登录](http://evil.example/login)"
+    app = open_app("zh", town=evil)
+    [warning] = [w for w in app.warning if "evil" in w.value]
+    assert "](http" not in warning.value and "\\[重新登录\\]" in warning.value
