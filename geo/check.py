@@ -124,7 +124,21 @@ def progress_band(new_area: pd.Series, target: pd.Series, close_ratio: float) ->
 
 
 def _sum_by_town(carriers: pd.DataFrame, mask: pd.Series, towns: pd.Index) -> pd.Series:
-    return carriers.loc[mask].groupby("town")["floor_area_m2"].sum().reindex(towns, fill_value=0.0)
+    """Floor area per town of the carriers where ``mask`` holds (only two columns are taken)."""
+    chosen = mask.to_numpy(dtype=bool)
+    area = carriers["floor_area_m2"].to_numpy()[chosen]
+    town = carriers["town"].to_numpy(dtype=object)[chosen]
+    return pd.Series(area).groupby(town).sum().reindex(towns, fill_value=0.0)
+
+
+def _ids_by_town(carriers: pd.DataFrame, mask: pd.Series, towns: pd.Index) -> pd.Series:
+    """The ids of the carriers where ``mask`` holds, per town in register order (a list each)."""
+    chosen = mask.to_numpy(dtype=bool)
+    codes = towns.get_indexer(carriers["town"].to_numpy(dtype=object)[chosen])
+    ids = carriers["id"].to_numpy(dtype=object)[chosen]
+    order = np.argsort(codes, kind="stable")
+    groups = np.split(ids[order], np.searchsorted(codes[order], np.arange(1, len(towns))))
+    return pd.Series([list(group) for group in groups], index=towns, dtype=object)
 
 
 def _flagged(carriers: pd.DataFrame, problems: list[Problem], code: str) -> pd.Series:
@@ -171,8 +185,9 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
     names = pd.Index(boundaries.names, name="town")
 
     new_area = _sum_by_town(carriers, counted, names)
-    pipeline = _pipeline_by_town(carriers[placed], names)
-    ids = carriers.loc[counted].groupby("town")["id"].agg(list).reindex(names)
+    pipeline = _pipeline_by_town(
+        carriers.loc[placed, ["status", "pipeline", "floor_area_m2", "town"]], names)
+    ids = _ids_by_town(carriers, counted, names)
     target = pd.Series([targets.target_for(n) for n in names], index=names, dtype="float64")
     band = progress_band(new_area, target, targets.close_ratio)
     towns = pd.DataFrame({

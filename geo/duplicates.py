@@ -41,18 +41,27 @@ _SUFFIX = (r"(股份有限公司|有限责任公司|集团有限公司|有限公
            r"co\.?,?ltd\.?|ltd\.?|inc\.?|corp\.?|company)$")
 
 
+_NEEDS_FOLDING = (r"[^\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}0-9a-z]|"
+                  r"(公司|集团|ltd|inc|corp|company)$")
+"""A name with anything but CJK ideographs, digits and lower-case letters (or a company
+suffix) may fold to something else; any other name is its own key."""
+
+
 def _folded(names: pd.Series) -> pa.Array:
     """The names folded (see the module docstring), in Arrow's compute kernels (RE2).
 
-    An Arrow-backed string column goes in without a copy, so a million names
-    take a fraction of a second.
+    Only names that can change are folded; an Arrow-backed string column goes
+    in without a copy, so a million names take a fraction of a second.
     """
     array = pa.array(names, type=pa.large_string(), from_pandas=True)
-    folded = pc.utf8_lower(pc.utf8_normalize(array, "NFKC"))
-    folded = pc.replace_substring_regex(folded, r"\s+", "")
-    folded = pc.replace_substring_regex(folded, _SUFFIX, "")
-    folded = pc.replace_substring_regex(folded, _REMOVED, "")
-    return pc.if_else(pc.equal(folded, ""), pa.scalar(None, pa.large_string()), folded)
+    needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_FOLDING), False)
+    if pc.any(needs).as_py():
+        subset = pc.utf8_lower(pc.utf8_normalize(array.filter(needs), "NFKC"))
+        subset = pc.replace_substring_regex(subset, r"\s+", "")
+        subset = pc.replace_substring_regex(subset, _SUFFIX, "")
+        subset = pc.replace_substring_regex(subset, _REMOVED, "")
+        array = pc.replace_with_mask(array, needs, subset)
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.large_string()), array)
 
 
 def name_keys(names: pd.Series) -> pd.Series:
