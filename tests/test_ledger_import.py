@@ -197,3 +197,18 @@ def test_importing_the_export_of_the_register_changes_nothing(tmp_path_factory, 
         assert store.data_version() == version + 1  # an empty commit still moves the version
     finally:
         store.close()
+
+
+def test_a_moved_point_from_a_file_without_a_crs_column_is_written_as_wgs84(store, tmp_path):
+    stored = store.carrier("TC031")
+    store.update_carrier(ADMIN, "TC031", {**stored, "crs": "GCJ02"}, int(stored["version"]))
+    path = tmp_path / "moved.csv"
+    path.write_text("编号,名称,类型,经度,纬度,面积,投用时间,状态\n"
+                    "TC031,浏河镇科技孵化器,孵化器,121.272,31.508,5500,2018-10,已投用\n",
+                    encoding="utf-8")
+    preview = preview_import_file(store, path, ADMIN)
+    [changes] = preview.changed["changes"]
+    assert changes[0][0] == "location"
+    commit_import(store, preview, ADMIN)
+    after = store.carrier("TC031")
+    assert (after["lon"], after["lat"], after["crs"]) == ("121.272", "31.508", None)

@@ -210,8 +210,10 @@ def preview_import(store: Store, raw: RawTable, actor: Actor,
             for name in fields:
                 if differs[name].iloc[offset]:
                     columns = FIELD_COLUMNS[name]
+                    # A point is written with its coordinate system, which the file's
+                    # coordinates are in even without a 坐标系 column (WGS84 then).
                     after.update({c: rows.at[position, "new_values"][c] for c in columns
-                                  if c in file_columns})
+                                  if c in file_columns or name == "location"})
                     diff.append((name, _display(before, columns), _display(after, columns)))
             status = "duplicate" if why[position] != "id" else (
                 "changed" if diff else "unchanged")
