@@ -71,6 +71,28 @@ def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
             process.wait(timeout=20)
 
 
+TOWN_EDITOR = ("liuhe", "liuhe-password")
+"""The 浏河镇 town editor the store-backed browser tests sign in as."""
+
+
+@contextlib.contextmanager
+def store_server(folder: Path, prepare=None) -> Iterator[str]:
+    """The app on a fresh seeded SQLite store with the 浏河镇 editor; ``prepare(store)`` first."""
+    from geo.store.engine import sqlite_url
+    from geo.store.setup import SYSTEM, open_store
+    from geo.store.users import add_user
+
+    needs_chromium()
+    database = folder / "store.db"
+    store = open_store(sqlite_url(database))
+    add_user(store, SYSTEM, TOWN_EDITOR[0], "town_editor", ["浏河镇"], TOWN_EDITOR[1])
+    if prepare is not None:
+        prepare(store)
+    store.close()
+    with streamlit_server({"CARRIER_MAP_DB_PATH": str(database)}) as url:
+        yield url
+
+
 class Browser:
     """One Chromium page that remembers which hosts it asked for and any dialogs."""
 
@@ -123,6 +145,15 @@ class Browser:
         self.page.screenshot(path=str(path))
         self.page.set_viewport_size(size)
         return path
+
+    def sign_in(self, user: str = TOWN_EDITOR[0], password: str = TOWN_EDITOR[1]) -> None:
+        """Fill in the local sign-in form on the open page and submit it."""
+        from geo import translate
+
+        self.page.get_by_label(translate("auth.username", "zh")).fill(user)
+        self.page.get_by_label(translate("auth.password", "zh")).fill(password)
+        self.page.get_by_role("button", name=translate("auth.sign_in", "zh")).click()
+        self.settle()
 
     def close(self) -> None:
         """Close Chromium."""

@@ -10,10 +10,7 @@ from dashboard.editing import _GRID_COLUMNS as GRID_COLUMNS
 from dashboard.editing import _WIDTHS
 from geo import translate
 from geo.store import Actor
-from geo.store.engine import sqlite_url
-from geo.store.setup import SYSTEM, open_store
-from geo.store.users import add_user
-from tests.browser import ARTIFACTS, Browser, needs_chromium, streamlit_server
+from tests.browser import ARTIFACTS, Browser, store_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,20 +19,18 @@ ROW = 35
 """Height of a grid row and of its header, in pixels (Streamlit's default)."""
 
 
-@pytest.fixture
-def history_app(tmp_path):
-    needs_chromium()
-    database = tmp_path / "store.db"
-    store = open_store(sqlite_url(database))
-    add_user(store, SYSTEM, "liuhe", "town_editor", ["浏河镇"], "liuhe-password")
+def _two_edits(store) -> None:
     liuhe = Actor("liuhe", "town_editor", frozenset({"浏河镇"}))
     row = store.carrier("TC034")
     store.update_carrier(liuhe, "TC034", {**row, "floor_area_m2": "26000", "opened": "2023-05"},
                          int(row["version"]))
     row = store.carrier("TC036")
     store.update_carrier(liuhe, "TC036", {**row, "status": "in_use"}, int(row["version"]))
-    store.close()
-    with streamlit_server({"CARRIER_MAP_DB_PATH": str(database)}) as url:
+
+
+@pytest.fixture
+def history_app(tmp_path):
+    with store_server(tmp_path, _two_edits) as url:
         yield url
 
 
@@ -67,9 +62,7 @@ def test_town_official_edits_and_reads_the_history_at_1366(playwright, history_a
     try:
         page.set_viewport_size(LAPTOP)
         session.open("/data")
-        page.get_by_label(translate("auth.username", "zh")).fill("liuhe")
-        page.get_by_label(translate("auth.password", "zh")).fill("liuhe-password")
-        page.get_by_role("button", name=translate("auth.sign_in", "zh")).click()
+        session.sign_in()
         save = page.get_by_role("button", name=translate("data.save", "zh"))
         save.wait_for(timeout=30000)
         session.settle()

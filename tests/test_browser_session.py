@@ -7,27 +7,19 @@ import time
 import pytest
 
 from geo import translate
-from geo.store.engine import sqlite_url
 from geo.store.sessions import DEFAULT_HOURS
-from geo.store.setup import SYSTEM, open_store
-from geo.store.users import add_user
-from tests.browser import ARTIFACTS, Browser, needs_chromium, streamlit_server
+from tests.browser import ARTIFACTS, TOWN_EDITOR, Browser, store_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "liuhe-password"
+PASSWORD = TOWN_EDITOR[1]
 SIGNED_IN = translate("auth.signed_in", "zh", user="liuhe",
                       role=translate("role.town_editor", "zh"))
 
 
 @pytest.fixture
 def store_app(tmp_path):
-    needs_chromium()
-    database = tmp_path / "store.db"
-    store = open_store(sqlite_url(database))
-    add_user(store, SYSTEM, "liuhe", "town_editor", ["浏河镇"], PASSWORD)
-    store.close()
-    with streamlit_server({"CARRIER_MAP_DB_PATH": str(database)}) as url:
+    with store_server(tmp_path) as url:
         yield url
 
 
@@ -60,10 +52,7 @@ def test_sign_in_survives_reload_and_bookmark_and_ends_on_sign_out(playwright, s
         session.open("/data")
         page.get_by_text(translate("auth.needed", "zh")).wait_for()
         session.screenshot("session-sign-in-box")
-        page.get_by_label(translate("auth.username", "zh")).fill("liuhe")
-        page.get_by_label(translate("auth.password", "zh")).fill(PASSWORD)
-        page.get_by_role("button", name=translate("auth.sign_in", "zh")).click()
-        session.settle()
+        session.sign_in("liuhe", PASSWORD)
         page.get_by_text(SIGNED_IN).wait_for(timeout=30000)
         (cookie,) = _session_cookies(page, 1)
         assert (cookie["sameSite"], cookie["path"], cookie["httpOnly"]) == ("Strict", "/", False)

@@ -7,10 +7,7 @@ from pathlib import Path
 import pytest
 
 from geo import format_area, load_dataset, translate
-from geo.store.engine import sqlite_url
-from geo.store.setup import SYSTEM, open_store
-from geo.store.users import add_user
-from tests.browser import Browser, needs_chromium, streamlit_server
+from tests.browser import Browser, store_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,21 +16,8 @@ LEDGER = Path(__file__).resolve().parent / "data" / "浏河镇创新载体台账
 
 @pytest.fixture
 def store_app(tmp_path):
-    needs_chromium()
-    database = tmp_path / "store.db"
-    store = open_store(sqlite_url(database))
-    add_user(store, SYSTEM, "liuhe", "town_editor", ["浏河镇"], "liuhe-password")
-    store.close()
-    with streamlit_server({"CARRIER_MAP_DB_PATH": str(database)}) as url:
+    with store_server(tmp_path) as url:
         yield url
-
-
-def _sign_in(session: Browser, user: str, password: str) -> None:
-    page = session.page
-    page.get_by_label(translate("auth.username", "zh")).fill(user)
-    page.get_by_label(translate("auth.password", "zh")).fill(password)
-    page.get_by_role("button", name=translate("auth.sign_in", "zh")).click()
-    session.settle()
 
 
 def test_town_official_imports_their_real_ledger_and_can_undo_it(playwright, store_app):
@@ -45,7 +29,7 @@ def test_town_official_imports_their_real_ledger_and_can_undo_it(playwright, sto
         session.page.set_viewport_size({"width": 1366, "height": 768})
         session.open("/data")
         page = session.page
-        _sign_in(session, "liuhe", "liuhe-password")
+        session.sign_in()
         page.get_by_role("tab", name=translate("data.tab_import", "zh")).click()
         page.locator('input[type="file"]').first.set_input_files(str(LEDGER))
         page.get_by_text(translate("import.status_duplicate", "zh")).first.wait_for(
