@@ -56,6 +56,10 @@ def test_town_official_imports_their_real_ledger_and_can_undo_it(playwright, sto
         session.screenshot("data-import-ledger-undone")
         session.open("/town?town=浏河镇")
         page.get_by_text(format_area(before, "zh"), exact=False).first.wait_for(timeout=30000)
+        page.reload()
+        session.settle()
+        page.get_by_text(translate("auth.signed_in", "zh", user="liuhe", role=translate(
+            "role.town_editor", "zh"))).wait_for(timeout=30000)  # still signed in
         assert session.dialogs == []
     finally:
         session.close()
