@@ -209,6 +209,9 @@ def test_town_page_projection_at_laptop_size(browser, lang):
     if lang == "en":
         browser.page.get_by_text("English", exact=True).click()
         browser.settle()
+        browser.page.wait_for_function(  # the map of the previous run may linger a moment
+            "(frame) => document.querySelectorAll(frame).length === 1", arg=MAP_FRAME,
+            timeout=30000)
     index = load_dataset().boundaries.names.index("浏河镇")  # the map is zoomed to it
     browser.page.frame_locator(MAP_FRAME).locator(f"path.town-{index}").wait_for(timeout=30000)
     figures = load_dataset().check().towns.set_index("town").loc["浏河镇"]
