@@ -60,15 +60,15 @@ def import_table(preview: ImportPreview, lang: Lang) -> pd.DataFrame:
 def choice_table(preview: ImportPreview, lang: Lang) -> pd.DataFrame:
     """The rows that are probably stored carriers, side by side, with the default choice."""
     rows = preview.of("duplicate").to_dict("records")
-    return pd.DataFrame({
+    return pd.DataFrame({  # the choice first, so it is in view on a laptop
         "row": [r["row"] for r in rows],
-        translate("import.col_file", lang): [r["name"] for r in rows],
-        translate("import.col_match", lang): [_match(r, lang) for r in rows],
-        translate("import.col_why", lang): [_why(r, lang) for r in rows],
-        translate("import.col_changes", lang): [_changes(r["changes"], lang) or translate(
-            "import.no_change", lang) for r in rows],
         translate("import.col_choice", lang): [translate("import.choice_update", lang)] * len(
             rows),
+        translate("import.col_file", lang): [r["name"] for r in rows],
+        translate("import.col_match", lang): [_match(r, lang) for r in rows],
+        translate("import.col_changes", lang): [_changes(r["changes"], lang) or translate(
+            "import.no_change", lang) for r in rows],
+        translate("import.col_why", lang): [_why(r, lang) for r in rows],
     })
 
 
