@@ -12,8 +12,8 @@ import streamlit as st
 from dashboard.auth import current_actor, keep_signed_in, sign_in_form, sign_in_status
 from dashboard.auth import settings as auth_settings
 from dashboard.data import configured_paths, dataset, filtered_check, open_configured_store
+from dashboard.markdown import plain
 from dashboard.sidebar import Context, language, remember, render_notes, render_sidebar
-from dashboard.widgets import plain
 from geo import ConfigError, InputFileError, translate
 
 st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", page_icon="🗺️",

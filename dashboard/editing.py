@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import secrets
-from dashboard.widgets import plain
+from dashboard.markdown import plain
 from geo import ConfigError, Problem, translate
 from geo.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from geo.i18n import CATALOGUE, Lang

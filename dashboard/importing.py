@@ -14,7 +14,8 @@ import io
 import streamlit as st
 
 from dashboard.editing import RESULT_KEY
-from dashboard.widgets import plain, table
+from dashboard.markdown import plain
+from dashboard.widgets import table
 from geo import InputFileError, load_boundaries, translate
 from geo.i18n import Lang
 from geo.import_tables import CHOICES, choice_table, import_summary, import_table

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import streamlit as st
 
 from dashboard.data import secrets
+from dashboard.markdown import plain
 from geo import CheckResult, Dataset, translate
 from geo.basemaps import Basemap, available_basemaps, tianditu_key
 from geo.filters import Filters
@@ -109,8 +111,20 @@ def render_notes(result: CheckResult, data: Dataset, lang: Lang) -> None:
         st.sidebar.warning(translate("note.approximate", lang))
     with st.sidebar.expander(translate("sidebar.data", lang)):
         for kind, source in data.sources.items():
-            st.caption(translate("sidebar.source", lang, kind=translate(f"source.{kind}", lang),
-                                 path=source["path"]))
+            st.caption(plain(translate("sidebar.source", lang,
+                                       kind=translate(f"source.{kind}", lang),
+                                       path=_shown_source(source["path"], lang))))
+
+
+def _shown_source(path: str, lang: Lang) -> str:
+    """What a user needs of a source: the file's name, or "the database".
+
+    Never a server path or a database URL: user, host and database name stay
+    on the server.
+    """
+    if "://" in path or path.startswith(("sqlite:", "postgresql")):
+        return translate("sidebar.database", lang)
+    return PurePath(path).name
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,20 +22,9 @@ from geo.mapview import MapAssets, carrier_map, clicked_point
 from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from geo.tables import number_formats
 
-__all__ = ["download_buttons", "headline_figures", "map_frame", "plain", "table"]
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$])")
+__all__ = ["download_buttons", "headline_figures", "map_frame", "table"]
 
 
-def plain(text: str) -> str:
-    """``text`` shown literally by a Streamlit call that renders markdown.
-
-    User and file text (carrier and town names, file and sheet names, the
-    ``?town=`` of a link) goes through here before ``st.title``, ``st.info``,
-    ``st.error`` …, so ``![x](http://…)`` or ``[登录](http://…)`` stays text:
-    no foreign image, no link.
-    """
-    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def headline_figures(result: CheckResult, lang: Lang) -> None:

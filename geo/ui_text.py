@@ -40,6 +40,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
     },
     "sidebar.data": {"zh": "数据来源", "en": "Data"},
     "sidebar.source": {"zh": "{kind}：{path}", "en": "{kind}: {path}"},
+    "sidebar.database": {"zh": "本系统数据库（可在“数据管理”中查看修改记录）", "en": "this app's database (see the history on the Data page)"},
     "basemap.none": {"zh": "无底图（仅边界，离线可用）", "en": "None (boundaries only, offline)"},
     "basemap.osm": {"zh": "OpenStreetMap", "en": "OpenStreetMap"},
     "basemap.tianditu": {"zh": "天地图", "en": "Tianditu"},

@@ -94,3 +94,21 @@ def test_a_link_cannot_put_markdown_into_the_page():
     app = open_app("zh", town=evil)
     [warning] = [w for w in app.warning if "evil" in w.value]
     assert "](http" not in warning.value and "\\[重新登录\\]" in warning.value
+
+
+def test_the_sidebar_names_sources_without_server_paths_or_database_urls():
+    from tests.test_app import open_app
+
+    app = open_app("zh")
+    captions = " ".join(c.value for c in app.sidebar.caption)
+    assert "本系统数据库" in captions
+    assert "sqlite" not in captions and "/" not in captions.replace("\\/", "")
+
+
+def test_users_see_a_short_message_not_a_traceback_on_an_unexpected_error():
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit"
+                            / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"

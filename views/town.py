@@ -8,8 +8,9 @@ import streamlit as st
 
 from dashboard.auth import current_actor
 from dashboard.data import open_configured_store
+from dashboard.markdown import plain
 from dashboard.sidebar import current
-from dashboard.widgets import download_buttons, map_frame, plain, table
+from dashboard.widgets import download_buttons, map_frame, table
 from geo import format_area, translate
 from geo.cover import town_cover
 from geo.store.users import home_town
