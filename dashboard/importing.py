@@ -19,7 +19,7 @@ from dashboard.widgets import table
 from geo import InputFileError, load_boundaries, translate
 from geo.i18n import Lang
 from geo.import_tables import CHOICES, choice_table, import_summary, import_table
-from geo.readers import list_sheets
+from geo.readers import default_sheet, list_sheets
 from geo.store import Actor, Store, StoreError
 from geo.store.imports import (
     ImportPreview,
@@ -42,11 +42,13 @@ def _sheet(upload, lang: Lang) -> str | None:
     """The worksheet to read: a chooser when a workbook has several (default: the likely one)."""
     if not upload.name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         return None
-    sheets = list_sheets(upload.getvalue(), name=upload.name)
+    key = f"_sheets_{upload.file_id}"
+    if key not in st.session_state:  # the workbook is read once per upload, not every rerun
+        st.session_state[key] = list_sheets(upload.getvalue(), name=upload.name)
+    sheets = st.session_state[key]
     if len(sheets) < 2:
         return None
-    ordered = sorted(sheets, key=lambda s: (not s.visible, not s.active, not s.has_header))
-    default = next((s for s in ordered if s.visible and s.has_header), ordered[0])
+    default = default_sheet(sheets)
     names = [s.name for s in sheets]
 
     def label(name: str) -> str:

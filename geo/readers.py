@@ -33,7 +33,7 @@ from geo._errors import InputFileError
 from geo.ledger import Header, find_header, set_aside_footer
 from geo.problems import Problem
 
-__all__ = ["RawTable", "SheetInfo", "Source", "list_sheets", "read_table"]
+__all__ = ["RawTable", "SheetInfo", "Source", "default_sheet", "list_sheets", "read_table"]
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -416,23 +416,25 @@ def _has_header(cells: list[list[str | None]], path: str) -> bool:
     return True
 
 
+def default_sheet(sheets: list[SheetInfo]) -> SheetInfo:
+    """The sheet read when none is chosen.
+
+    The active sheet if it is visible and has a header, else the first visible
+    sheet with a header, else the first with one, else the first.
+    """
+    ordered = sorted(sheets, key=lambda s: (not s.visible, not s.active))
+    return next((s for s in ordered if s.visible and s.has_header),
+                next((s for s in ordered if s.has_header), ordered[0]))
+
+
 def _choose_sheet(sheets: list[tuple[SheetInfo, _Grid | None]], wanted: str | None,
                   path: str) -> tuple[SheetInfo, _Grid]:
-    if wanted is not None:
-        for info, grid in sheets:
-            if info.name == wanted:
-                return info, grid
-        raise InputFileError("file.no_sheet", path=path, sheet=wanted,
-                             sheets="、".join(info.name for info, _ in sheets))
-    ordered = sorted(sheets, key=lambda s: (not s[0].visible, not s[0].active))
-    for info, grid in ordered:
-        if info.visible and info.has_header:
-            return info, grid
-    for info, grid in ordered:
-        if info.has_header:
-            return info, grid
-    info, grid = ordered[0]
-    return info, grid
+    names = [info.name for info, _ in sheets]
+    if wanted is None:
+        wanted = default_sheet([info for info, _ in sheets]).name
+    elif wanted not in names:
+        raise InputFileError("file.no_sheet", path=path, sheet=wanted, sheets="、".join(names))
+    return sheets[names.index(wanted)]
 
 
 def _read_workbook(raw: bytes, path: str, suffix: str, wanted: str | None) -> RawTable:
