@@ -24,7 +24,7 @@ from geo.schema import (
     STATUS_ALIASES,
     TYPE_ALIASES,
 )
-from geo.values import parse_area, parse_number, parse_opened, parse_vocabulary
+from geo.values import canonical_ids, parse_area, parse_number, parse_opened, parse_vocabulary
 
 __all__ = ["Register", "canonical_text", "load_register", "validate_register"]
 
@@ -163,6 +163,7 @@ def validate_register(raw: RawTable) -> Register:
     for column in REQUIRED_COLUMNS:
         out.add(frame[f"{column}_text"].isna().to_numpy(), "row.value_missing", column)
 
+    frame["id_text"] = canonical_ids(frame["id_text"])
     frame["id_generated"] = frame["id_text"].isna().to_numpy()
     frame["id"] = _row_ids(frame)
     frame["name"] = frame["name_text"]

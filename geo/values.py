@@ -18,7 +18,8 @@ import pandas as pd
 
 from geo.schema import normalise_token
 
-__all__ = ["parse_area", "parse_number", "parse_opened", "parse_vocabulary", "per_distinct"]
+__all__ = ["canonical_id", "canonical_ids", "parse_area", "parse_number", "parse_opened",
+           "parse_vocabulary", "per_distinct"]
 
 _AREA_UNITS = re.compile(r"(平方米|平米|m\^?2|m²|sqm|sq\.?m)$", re.IGNORECASE)
 _AREA_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)(万)?$")
@@ -46,6 +47,22 @@ def per_distinct(values: pd.Series, parse: Callable[[str], Any], fill: Any) -> n
 
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
+
+
+def canonical_id(text: str) -> str:
+    """A carrier id as compared and stored: Unicode NFKC, outer spaces removed.
+
+    ``ＴＣ０２６`` and ``TC026 `` are one carrier (full-width forms typed by an
+    input method, a stray space); letter case is kept, because ``tc026`` and
+    ``TC026`` may be two carriers in an office's numbering.
+    """
+    return _nfkc(text)
+
+
+def canonical_ids(ids: pd.Series) -> pd.Series:
+    """:func:`canonical_id` for a column (NA kept), once per distinct value."""
+    canonical = per_distinct(ids, lambda text: canonical_id(text) or None, None)
+    return pd.Series(canonical, index=ids.index, dtype=ids.dtype)
 
 
 def parse_number(values: pd.Series) -> pd.Series:

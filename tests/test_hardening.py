@@ -10,6 +10,9 @@ from geo import load_register
 from geo.cli import main
 from geo.export import to_xlsx_bytes
 from geo.readers import read_table
+from geo.register import validate_register
+from geo.settings import DATA_DIR as DATA
+from geo.store.store import clean_values
 from tests.conftest import HEADER, carrier
 
 LINE = ",".join(HEADER) + "\n"
@@ -112,3 +115,17 @@ def test_users_see_a_short_message_not_a_traceback_on_an_unexpected_error():
     config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit"
                             / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_ids_compared_in_their_canonical_form(tmp_path):
+    """Full-width ``ＴＣ００１`` and ``TC001 `` are the carrier TC001, not new ones."""
+    lines = (DATA / "carriers.csv").read_text(encoding="utf-8-sig").splitlines()
+    first = lines[1]
+    full_width = first.replace("TC001", "ＴＣ００１", 1)
+    spaced = first.replace("TC001", " TC001 ", 1)
+    register = validate_register(read_table(
+        "\n".join([lines[0], first, full_width, spaced]).encode(), name="ids.csv"))
+    assert list(register.carriers["id"]) == ["TC001"] * 3
+    assert [(p.row, p.code) for p in register.problems] == [(3, "row.id_duplicate"),
+                                                              (4, "row.id_duplicate")]
+    assert clean_values({"id": "ＴＣ００１ "})["id"] == "TC001"

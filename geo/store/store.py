@@ -36,6 +36,7 @@ from geo.store.access import (
 from geo.store.engine import describe_url, make_engines
 from geo.store.postgis import enable_postgis
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers, changes, meta
+from geo.values import canonical_id
 
 __all__ = ["Store", "clean_values", "last_position", "now_text", "validate_rows"]
 
@@ -46,14 +47,18 @@ def now_text() -> str:
 
 
 def clean_values(values: Mapping[str, Any]) -> dict[str, str | None]:
-    """The register columns of ``values`` as text (``None`` for blank), nothing else."""
+    """The register columns of ``values`` as text (``None`` for blank), nothing else.
+
+    The id is in its canonical form (:func:`geo.values.canonical_id`), as the
+    register reads it, so ``ＴＣ０２６`` finds the stored ``TC026``.
+    """
     out: dict[str, str | None] = {}
     for column in CARRIER_TEXT_COLUMNS:
         value = values.get(column)
         if value is None or (isinstance(value, float) and pd.isna(value)):
             out[column] = None
         else:
-            text = str(value)
+            text = canonical_id(str(value)) if column == "id" else str(value)
             out[column] = text if text.strip() else None
     return out
 
