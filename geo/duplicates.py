@@ -54,6 +54,8 @@ def _folded(names: pd.Series) -> pa.Array:
     in without a copy, so a million names take a fraction of a second.
     """
     array = pa.array(names, type=pa.large_string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):  # a concatenated column keeps its chunks
+        array = array.combine_chunks()
     needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_FOLDING), False)
     if pc.any(needs).as_py():
         subset = pc.utf8_lower(pc.utf8_normalize(array.filter(needs), "NFKC"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hypothesis.strategies as st
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 
 from geo import Targets, check
-from geo.duplicates import normalise_name
+from geo.duplicates import name_keys, normalise_name
 from geo.matching import new_ids
 from geo.register import load_register
 from tests.conftest import carrier, write_csv
@@ -96,3 +97,10 @@ def test_a_copy_of_any_row_never_changes_a_figure(tmp_path_factory, towns, rows,
     doubled = check(load_register(write_csv(folder / "b.csv", base + extra)), towns, Targets())
     assert doubled.towns["new_area_m2"].tolist() == original.towns["new_area_m2"].tolist()
     assert doubled.city == original.city
+
+
+def test_names_of_a_concatenated_register_are_folded():
+    """A column joined from two registers (Arrow chunks) folds like one read at once."""
+    joined = pd.concat([pd.Series(["太仓 有限公司", "x"], dtype="str"),
+                        pd.Series(["ＡＢ公司"], dtype="str")], ignore_index=True)
+    assert list(name_keys(joined)) == ["太仓", "x", "ab"]
