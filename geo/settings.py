@@ -22,6 +22,7 @@ __all__ = [
     "BUNDLED_CARRIERS",
     "BUNDLED_TARGETS",
     "DATA_DIR",
+    "DEFAULT_DB_PATH",
     "DEFAULT_NAME_FIELD",
     "DEFAULT_TIMEZONE",
     "DataPaths",
@@ -29,6 +30,8 @@ __all__ = [
     "data_paths",
     "display_timezone",
     "load_targets",
+    "sqlite_url",
+    "store_url",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -36,6 +39,27 @@ BUNDLED_CARRIERS = DATA_DIR / "carriers.csv"
 BUNDLED_BOUNDARIES = DATA_DIR / "boundaries" / "taicang_towns.geojson"
 BUNDLED_TARGETS = DATA_DIR / "targets.toml"
 DEFAULT_NAME_FIELD = "name"
+DEFAULT_DB_PATH = DATA_DIR.parent / "var" / "carrier-map.db"
+"""The SQLite file of the store unless ``CARRIER_MAP_DB_PATH`` or a database URL is set."""
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of an SQLite file (nothing is created: the store does that on open)."""
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def store_url(settings: Mapping[str, Any] | None = None) -> str:
+    """The database URL from ``settings`` (secrets or environment), else the SQLite default.
+
+    ``CARRIER_MAP_DATABASE_URL`` wins; else the SQLite file ``CARRIER_MAP_DB_PATH``,
+    else :data:`DEFAULT_DB_PATH`. Only reads settings: opening the store is
+    :func:`geo.store.setup.open_store`'s job (settings never import the store).
+    """
+    settings = settings or {}
+    url = settings.get("CARRIER_MAP_DATABASE_URL")
+    if url:
+        return str(url)
+    return sqlite_url(settings.get("CARRIER_MAP_DB_PATH") or DEFAULT_DB_PATH)
 
 
 class DataPaths(NamedTuple):
@@ -63,8 +87,6 @@ def data_paths(settings: Mapping[str, Any] | None = None) -> DataPaths:
     def path(key: str, default: Path) -> Path:
         value = settings.get(key)
         return Path(str(value)) if value else default
-
-    from geo.store.setup import store_url  # the store needs settings; settings load first
 
     files_only = bool(settings.get("CARRIER_MAP_CARRIERS"))
     return DataPaths(

@@ -43,7 +43,7 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
-    opened = open_store(database_url(request.param, tmp_path), seed=False)
+    opened = open_store(database_url(request.param, tmp_path))  # seeded: towns are checked
     add_user(opened, SYSTEM, "liuhe", "town_editor", ["浏河镇"], PASSWORD)
     add_user(opened, SYSTEM, "shaxi", "town_editor", ["沙溪镇"], "shaxi-password")
     yield opened
@@ -232,6 +232,7 @@ def test_a_version_2_database_upgrades_to_version_3(tmp_path):
 def test_users_remove_command(tmp_path, capsys, monkeypatch):
     from geo.cli import main
     url = sqlite_url(tmp_path / "cli.db")
+    assert main(["store", "upgrade", "--database-url", url]) == 0  # loads the towns
     monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
     assert main(["users", "add", "liuhe", "--role", "town_editor", "--town", "浏河镇",
                  "--password-stdin", "--database-url", url]) == 0
@@ -261,3 +262,24 @@ def test_sign_in_box_has_no_developer_text_and_town_editor_lands_on_their_town(p
     assert not app.exception
     assert app.selectbox[0].value == "浏河镇"
     assert app.title[0].value == "浏河镇"
+
+
+def test_a_key_made_by_another_process_meanwhile_is_used(store):
+    """Two processes sign the first user in at once: the second uses the first one's key."""
+    other = sa.create_engine(store.url)
+    made = []
+
+    def another_process_makes_the_key(_connection, _cursor, statement, *_args) -> None:
+        if not made and "FROM signing_keys" in statement:  # after this process found none
+            made.append(True)
+            with other.begin() as connection:
+                connection.execute(sa.insert(signing_keys).values(
+                    name="session", value="k" * 43, created_at="2026-01-01T00:00:00+00:00"))
+
+    sa.event.listen(store._reader, "after_cursor_execute", another_process_makes_the_key)
+    token = _sign_in(store)
+    other.dispose()
+    assert made, "the race happened"
+    assert verify_token(store, token, SETTINGS, now=NOW).username == "liuhe"
+    with store.reading() as connection:
+        assert connection.execute(sa.select(signing_keys.c.value)).scalars().all() == ["k" * 43]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -14,13 +17,14 @@ from geo.store import (
     NotFoundError,
     PermissionDenied,
     Store,
+    StoreUnavailable,
     ValidationFailed,
 )
 from geo.store.history import history, revert
-from geo.store.imports import commit_import, preview_import, preview_import_file
+from geo.store.imports import ImportPreview, commit_import, preview_import, preview_import_file
 from geo.store.schema import SCHEMA_VERSION, metadata, schema_version, upgrade
 from geo.store.setup import SYSTEM, open_store
-from tests.conftest import HEADER, carrier, write_csv
+from tests.conftest import HEADER, REPO, carrier, write_csv
 from tests.store_fixtures import BACKENDS, database_url
 
 ADMIN = Actor("admin", "admin")
@@ -169,8 +173,12 @@ def test_a_database_newer_than_the_program_is_not_touched(tmp_path):
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE meta SET value = 99 WHERE key = 'schema_version'"))
-    with pytest.raises(RuntimeError, match="newer"):
+    engine.dispose()
+    with pytest.raises(StoreUnavailable) as refused:
         Store(url)
+    assert refused.value.code == "store.fault_schema_newer"
+    assert "99" in refused.value.message("zh") and str(SCHEMA_VERSION) in refused.value.message(
+        "en")
 
 
 def test_import_preview_lists_problems_and_commit_writes_only_valid_rows(store, tmp_path):
@@ -238,3 +246,82 @@ def test_postgis_where_installed_places_points_as_geopandas_does(store):
                 "ST_SetSRID(ST_Point(:lon, :lat), 4326))"), {"lon": row.lon, "lat": row.lat}
             ).scalars().all()
             assert town == [row.town]
+
+
+def _forged(rows: list[dict]) -> ImportPreview:
+    """An import preview built by hand, as a caller could: nothing in it is trusted."""
+    base = {"row": 2, "status": "new", "id": None, "name": None, "town": None,
+            "has_point": True, "match_id": None, "match_name": None, "match_town": None,
+            "match_why": None, "changes": [], "values": None, "new_values": None,
+            "version": None, "message": None}
+    return ImportPreview(source="forged", rows=pd.DataFrame([{**base, **r} for r in rows]),
+                         problems=[])
+
+
+def test_a_forged_import_preview_is_checked_again_and_writes_nothing(store):
+    before, changes_before = store.carrier_rows(), len(history(store, limit=None))
+    shaxi = store.carrier_rows().set_index("id")
+    shaxi_id = next(i for i in shaxi.index if shaxi.loc[i, "town"] == "沙溪镇")
+    other_town = values("F1", **IN_SHAXI)
+    with pytest.raises(PermissionDenied, match="沙溪镇"):
+        commit_import(store, _forged([{"id": "F1", "new_values": other_town}]), LIUHE)
+    with pytest.raises(ValidationFailed) as invalid:
+        commit_import(store, _forged([{"id": "F2", "new_values": values(
+            "F2", floor_area_m2="很多", **IN_LIUHE)}]), LIUHE)
+    assert [p.field for p in invalid.value.problems] == ["floor_area_m2"]
+    with pytest.raises(PermissionDenied, match="沙溪镇"):  # a stored carrier of another town
+        commit_import(store, _forged([{"status": "changed", "match_id": shaxi_id, "version": 1,
+                                       "values": {**shaxi.loc[shaxi_id].to_dict(),
+                                                  "id": shaxi_id, **IN_LIUHE}}]), LIUHE)
+    with pytest.raises(ConflictError):  # no version seen: never written blindly
+        commit_import(store, _forged([{"status": "changed", "match_id": "TC031",
+                                       "values": values("TC031", **IN_LIUHE)}]), ADMIN)
+    with pytest.raises(ValidationFailed):  # one id twice
+        commit_import(store, _forged([{"id": "F3", "new_values": values("F3", **IN_LIUHE)},
+                                      {"id": "F3", "new_values": values("F3", **IN_LIUHE)}]),
+                      ADMIN)
+    pd.testing.assert_frame_equal(store.carrier_rows(), before)
+    assert len(history(store, limit=None)) == changes_before
+
+
+def test_saving_what_is_stored_writes_nothing(store):
+    row = store.carrier("TC031")
+    version, data_version = int(row["version"]), store.data_version()
+    changes_before = len(history(store, "TC031"))
+    assert row["crs"] is None
+    same = {**row, "crs": "   ", "id": "ＴＣ０３１"}  # blank is None; the id in full width
+    assert store.update_carrier(LIUHE, "TC031", same, version) == version
+    assert int(store.carrier("TC031")["version"]) == version, "no new version"
+    assert len(history(store, "TC031")) == changes_before, "no history entry"
+    assert store.data_version() == data_version, "no reader reloads for nothing"
+    assert store.update_carrier(LIUHE, "TC031", {**row, "name": "新名称"}, version) == version + 1
+
+
+def test_settings_read_settings_and_open_no_store(tmp_path):
+    script = ("import sys; from geo.settings import data_paths, store_url; "
+              f"paths = data_paths({{'CARRIER_MAP_DB_PATH': {str(tmp_path / 'new' / 'x.db')!r}}}); "
+              "print(paths.store_url); print(sorted(m for m in sys.modules "
+              "if m.startswith('geo.store')))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=True)
+    url, modules = done.stdout.splitlines()
+    assert url == f"sqlite:///{tmp_path / 'new' / 'x.db'}"
+    assert modules == "[]", "reading settings imports no part of the store"
+    assert not (tmp_path / "new").exists(), "reading settings creates nothing"
+    from geo.store.setup import store_url
+    assert store_url({"CARRIER_MAP_DATABASE_URL": "postgresql://h/db"}) == "postgresql://h/db"
+
+
+def test_store_upgrade_stores_the_configured_towns(tmp_path, monkeypatch, capsys):
+    """``store upgrade`` seeds a new database with CARRIER_MAP_BOUNDARIES, as the dashboard does."""
+    from geo.cli import main
+    from geo.store.setup import open_store
+    from tests.conftest import square_towns
+
+    towns = tmp_path / "towns.geojson"
+    square_towns().to_file(towns, driver="GeoJSON")
+    monkeypatch.setenv("CARRIER_MAP_BOUNDARIES", str(towns))
+    database = tmp_path / "new.db"
+    assert main(["store", "upgrade", "--database-url", f"sqlite:///{database}"]) == 0
+    stored = open_store(f"sqlite:///{database}", seed=False).boundaries().towns["name"]
+    assert sorted(stored) == sorted(square_towns()["name"])

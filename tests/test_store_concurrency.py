@@ -6,17 +6,22 @@ import csv
 import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from geo.store import Actor, ConflictError, Store
-from geo.store.history import history
+from geo.store.history import history, revert
 from geo.store.setup import open_store
+from geo.store.store import clean_values
 from tests.conftest import REPO
 from tests.store_fixtures import BACKENDS, database_url
 
+ADMIN = Actor("admin", "admin")
+EDITOR = Actor("liuhe", "town_editor", frozenset({"浏河镇"}))
 WRITERS = 8
 EDITS_EACH = 125  # 1,000 successful edits in all
 
@@ -91,3 +96,62 @@ def test_a_killed_import_leaves_the_register_exactly_as_before(backend, tmp_path
     assert reopened.data_version() == version
     assert len(history(reopened, limit=100_000)) == changes_before
     reopened.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_revert_racing_a_save_loses_neither(backend, tmp_path):
+    """The revert has read the carrier; a save comes in before it writes: one is refused."""
+    store = open_store(database_url(backend, tmp_path))
+    row = store.carrier("TC031")
+    store.update_carrier(ADMIN, "TC031", {**row, "floor_area_m2": "9000"}, 1)
+    edit = int(history(store, "TC031").iloc[0]["id"])
+    changes_before = len(history(store, "TC031", limit=None))
+    revert_writing, save_done = threading.Event(), threading.Event()
+
+    def hold_the_revert(_connection, _cursor, statement, *_args) -> None:
+        # The revert has read (and, when it locks, locked) the carrier and is about to
+        # write it: let the save run now, and wait for it (at most 3 s: a lock blocks it).
+        if (threading.current_thread().name == "revert"
+                and statement.lstrip().upper().startswith("UPDATE CARRIERS")):
+            revert_writing.set()
+            save_done.wait(timeout=3)
+
+    sa.event.listen(store._writer, "before_cursor_execute", hold_the_revert)
+    outcomes: dict[str, str] = {}
+
+    def reverting() -> None:
+        try:
+            revert(store, ADMIN, edit)
+            outcomes["revert"] = "written"
+        except ConflictError:
+            outcomes["revert"] = "refused"
+
+    def saving() -> None:
+        revert_writing.wait(timeout=30)
+        seen = store.carrier("TC031")
+        try:
+            store.update_carrier(EDITOR, "TC031", {**seen, "status": "在建"}, int(seen["version"]))
+            outcomes["save"] = "written"
+        except ConflictError:
+            outcomes["save"] = "refused"
+        finally:
+            save_done.set()
+
+    threads = [threading.Thread(target=reverting, name="revert"),
+               threading.Thread(target=saving, name="save")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes.values()) == ["refused", "written"], outcomes
+    final = store.carrier("TC031")
+    changes = history(store, "TC031", limit=None)
+    assert len(changes) == changes_before + 1, "only the winner is recorded"
+    assert int(final["version"]) == 3
+    assert clean_values(changes.iloc[0]["after"]) == clean_values(final), (
+        "the newest history entry is what is stored")
+    if outcomes["revert"] == "written":
+        assert final["floor_area_m2"] == row["floor_area_m2"] and final["status"] == row["status"]
+    else:
+        assert final["floor_area_m2"] == "9000" and final["status"] == "在建"
+    store.close()

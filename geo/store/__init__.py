@@ -12,9 +12,10 @@ from geo.store.access import (
     PermissionDenied,
     Role,
     StoreError,
+    StoreUnavailable,
     ValidationFailed,
 )
 from geo.store.store import Store, validate_rows
 
 __all__ = ["ROLES", "Actor", "ConflictError", "NotFoundError", "PermissionDenied", "Role",
-           "Store", "StoreError", "ValidationFailed", "validate_rows"]
+           "Store", "StoreError", "StoreUnavailable", "ValidationFailed", "validate_rows"]

@@ -13,7 +13,7 @@ from typing import Literal
 from geo._errors import LocalisedError
 
 __all__ = ["ROLES", "Actor", "ConflictError", "NotFoundError", "PermissionDenied", "Role",
-           "StoreError", "ValidationFailed"]
+           "StoreError", "StoreUnavailable", "ValidationFailed"]
 
 Role = Literal["viewer", "town_editor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "town_editor", "admin")
@@ -33,6 +33,13 @@ class ConflictError(StoreError):
 
 class NotFoundError(StoreError):
     """The record or change does not exist (any more)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened or written at all (read-only, full, not a database, …).
+
+    Nothing was changed; the message names the database and what to do.
+    """
 
 
 class ValidationFailed(StoreError):
@@ -59,6 +66,10 @@ class Actor:
         """Viewers may not change anything."""
         return self.role != "viewer"
 
+    def may_administer(self) -> bool:
+        """Administrators manage users and boundaries, revert changes and edit every town."""
+        return self.role == "admin"
+
     def may_edit_town(self, town: str | None) -> bool:
         """Administrators edit every carrier; town editors only those located in their towns."""
-        return self.role == "admin" or (self.role == "town_editor" and town in self.towns)
+        return self.may_administer() or (self.role == "town_editor" and town in self.towns)

@@ -12,11 +12,21 @@ import os
 import sys
 
 from geo._errors import InputFileError
-from geo.store.access import ROLES, StoreError
+from geo.i18n import translate
+from geo.settings import data_paths, store_url
+from geo.store.access import ROLES, NotFoundError, StoreError, ValidationFailed
 from geo.store.imports import commit_import, preview_import_file
 from geo.store.schema import SCHEMA_VERSION
-from geo.store.setup import SYSTEM, open_store, store_url
-from geo.store.users import actor_for, add_user, list_users, remove_user, set_password
+from geo.store.setup import SYSTEM, open_store
+from geo.store.store import Store
+from geo.store.users import (
+    actor_for,
+    add_user,
+    has_password,
+    list_users,
+    remove_user,
+    set_password,
+)
 
 __all__ = ["add_commands", "run"]
 
@@ -40,7 +50,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input instead of prompting")
     add.add_argument("--no-password", action="store_true",
-                     help="no local password (signs in through the identity provider or proxy)")
+                     help="no local password (signs in through the identity provider or proxy);"
+                          " refused for an existing account that has one")
+    add.add_argument("--clear-password", action="store_true",
+                     help="remove an existing account's local password (ends its sign-ins)")
     with_database(users.add_parser("list", help="list accounts"))
     passwd = with_database(users.add_parser("passwd", help="set a password (ends the user's "
                                             "sign-ins)"))
@@ -73,17 +86,24 @@ def _password(from_stdin: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     """Carry out a ``users`` or ``store`` command; return the exit code."""
     url = args.database_url or store_url(os.environ)
+    store = None
     try:
-        store = open_store(url, seed=args.command == "store" and args.action == "upgrade")
+        # Seeded with the towns the dashboard would use (CARRIER_MAP_BOUNDARIES), so whichever
+        # starts first on a new database, the same towns are stored.
+        store = open_store(url, seed=args.command == "store" and args.action == "upgrade",
+                           boundaries=data_paths(os.environ).boundaries)
         if args.command == "users":
             return _users(store, args)
         return _store(store, args)
     except (StoreError, InputFileError) as error:
         print(error.message(args.lang if hasattr(args, "lang") else "zh"), file=sys.stderr)
         return 2
+    finally:
+        if store is not None:
+            store.close()
 
 
-def _users(store, args: argparse.Namespace) -> int:
+def _users(store: Store, args: argparse.Namespace) -> int:
     if args.action == "list":
         print(list_users(store).to_string(index=False))
         return 0
@@ -91,27 +111,31 @@ def _users(store, args: argparse.Namespace) -> int:
         remove_user(store, SYSTEM, args.username)
         print(f"removed {args.username} / 已删除用户 {args.username}")
         return 0
-    password = None if getattr(args, "no_password", False) else _password(args.password_stdin)
-    if password is not None and len(password) < 8:
-        print("password too short (at least 8 characters) / 密码至少 8 位", file=sys.stderr)
-        return 2
-    if args.action == "add":
-        add_user(store, SYSTEM, args.username, args.role, args.town, password,
-                 args.display_name)
-        print(f"{args.username}: {args.role} {' '.join(args.town)}".rstrip())
-    else:
-        set_password(store, SYSTEM, args.username, password)
+    if args.action == "passwd":
+        if actor_for(store, args.username) is None:  # before asking for a password
+            raise NotFoundError("store.user_not_found", user=args.username)
+        set_password(store, SYSTEM, args.username, _password(args.password_stdin))
+        return 0
+    keep_none = args.no_password or args.clear_password
+    if args.no_password and not args.clear_password and has_password(store, args.username):
+        raise ValidationFailed("users.exists_with_password", user=args.username)
+    add_user(store, SYSTEM, args.username, args.role, args.town,
+             None if keep_none else _password(args.password_stdin), args.display_name,
+             clear_password=args.clear_password)
+    towns = actor_for(store, args.username).towns
+    print(f"{args.username}: {args.role} {' '.join(sorted(towns))}".rstrip())
+    if args.clear_password:
+        print(translate("users.password_cleared", "zh", user=args.username))
     return 0
 
 
-def _store(store, args: argparse.Namespace) -> int:
+def _store(store: Store, args: argparse.Namespace) -> int:
     if args.action == "upgrade":
         print(f"{store.description}: schema version {SCHEMA_VERSION}")
         return 0
     actor = SYSTEM if not args.user else actor_for(store, args.user)
     if actor is None:
-        print(f"unknown user {args.user!r} / 用户不存在", file=sys.stderr)
-        return 2
+        raise NotFoundError("store.user_not_found", user=args.user)
     preview = preview_import_file(store, args.file, actor, sheet=args.sheet)
     for problem in [*preview.notes, *preview.problems]:
         print(problem.message("zh"), file=sys.stderr)

@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from geo.i18n import CATALOGUE, Lang, translate
 from geo.schema import COLUMNS
 from geo.store.access import Actor, ConflictError, NotFoundError, PermissionDenied, StoreError
-from geo.store.schema import carriers, changes
+from geo.store.schema import changes
 from geo.store.setup import SYSTEM
-from geo.store.store import Store, clean_values, last_position, now_text
+from geo.store.store import Store, Write, clean_values
 
 __all__ = ["BATCH_ACTIONS", "LINE_COLUMNS", "action_label", "describe", "filter_changes",
            "fold_batches", "history", "local_times", "readable", "revert", "seed_batch"]
@@ -302,14 +302,18 @@ def _same(stored: dict | None, expected: dict | None) -> bool:
 def revert(store: Store, actor: Actor, change_id: int) -> None:
     """Undo change ``change_id`` (administrators only), as a new recorded change.
 
+    The carrier is locked and must still be as the change left it; the
+    write goes through :meth:`Store._apply` (version checked again), so a
+    revert racing a save never overwrites it: one of the two is refused.
+
     Raises
     ------
     PermissionDenied, NotFoundError, ConflictError
         Not an administrator; no such change; the carrier changed again since.
     """
-    if actor.role != "admin":
+    if not actor.may_administer():
         raise PermissionDenied("store.admin_only", user=actor.username)
-    with store.writing() as connection:
+    with store.writing(register_changes=False) as connection:
         change = connection.execute(sa.select(changes).where(changes.c.id == change_id)
                                     ).mappings().first()
         if change is None:
@@ -320,19 +324,14 @@ def revert(store: Store, actor: Actor, change_id: int) -> None:
         carrier_id = change["carrier_id"]
         before = json.loads(change["before"]) if change["before"] else None
         after = json.loads(change["after"]) if change["after"] else None
-        current = connection.execute(sa.select(carriers).where(carriers.c.id == carrier_id)
-                                     ).mappings().first()
-        current = dict(current) if current else None
+        current = store._lock(connection, [carrier_id]).get(carrier_id)
         if not _same(current, after):
             raise ConflictError("store.revert_conflict", change=change_id, id=carrier_id)
-        stamp = {"updated_at": now_text(), "updated_by": actor.username}
         if before is None:
-            connection.execute(sa.delete(carriers).where(carriers.c.id == carrier_id))
+            write = Write("delete", carrier_id, None, int(current["version"]), reverts=change_id)
         elif current is None:
-            connection.execute(sa.insert(carriers).values(
-                **clean_values(before), position=last_position(connection) + 1, version=1,
-                **stamp))
+            write = Write("insert", carrier_id, before, reverts=change_id)
         else:
-            connection.execute(sa.update(carriers).where(carriers.c.id == carrier_id).values(
-                **clean_values(before), version=int(current["version"]) + 1, **stamp))
-        store.record(connection, actor, "revert", carrier_id, after, before, reverts=change_id)
+            write = Write("update", carrier_id, before, int(current["version"]),
+                          reverts=change_id)
+        store._apply(connection, actor, [write], "revert")

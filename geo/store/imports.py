@@ -46,20 +46,13 @@ from geo.problems import Problem
 from geo.readers import RawTable, Source, read_table
 from geo.register import canonical_text, validate_register
 from geo.schema import COLUMNS
-from geo.store.access import (
-    Actor,
-    ConflictError,
-    NotFoundError,
-    PermissionDenied,
-    ValidationFailed,
-)
+from geo.store.access import Actor, ConflictError, NotFoundError, PermissionDenied
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers, changes
-from geo.store.store import Store, clean_values, last_position, now_text, validate_rows
+from geo.store.store import Store, Write, clean_values, validate_rows
 
 __all__ = ["ROW_STATUSES", "Choice", "ImportPreview", "ImportResult", "commit_import",
            "import_batches", "preview_import", "preview_import_file", "undo_import"]
 
-_BATCH = 500
 ROW_STATUSES = ("new", "changed", "unchanged", "duplicate", "refused", "skipped", "error")
 Choice = Literal["update", "new", "skip"]
 
@@ -239,7 +232,7 @@ def preview_import(store: Store, raw: RawTable, actor: Actor,
 def _refuse_outside_towns(store: Store, actor: Actor, rows: pd.DataFrame, matched: np.ndarray,
                           stored_parsed: pd.DataFrame, match: np.ndarray) -> None:
     """Mark rows a town editor may not write as refused, naming the town and how it is known."""
-    if actor.role == "admin":
+    if actor.may_administer():
         return
     candidates = np.flatnonzero(rows["status"].isin(["new", "changed", "duplicate"]).to_numpy()
                                 & rows["message"].isna().to_numpy())
@@ -294,44 +287,48 @@ def preview_import_file(store: Store, source: Source, actor: Actor, name: str | 
     return preview_import(store, read_table(source, name=name, sheet=sheet), actor, distance_m)
 
 
-def _writes(preview: ImportPreview,
-            choices: Mapping[int, Choice]) -> list[tuple[str, str | None, dict, int | None]]:
-    """(kind, id, values, version seen) for each carrier the commit adds or updates."""
+def _writes(preview: ImportPreview, choices: Mapping[int, Choice]) -> list[Write]:
+    """The carriers the commit adds or updates; a new carrier without an id has id ``""``.
+
+    Only the preview's statuses, values and versions are taken from it: the
+    commit checks them all again (:meth:`Store._apply`), so a preview built
+    or changed by hand cannot write what a real one could not.
+    """
     writes = []
     for record in preview.rows.to_dict("records"):
         status = record["status"]
-        if status == "new":
-            writes.append(("insert", record["id"], record["new_values"], None))
-        elif status == "changed":
-            writes.append(("update", record["match_id"], record["values"], record["version"]))
-        elif status == "duplicate":
-            choice = choices.get(int(record["row"]), "update")
-            if choice == "update" and record["changes"]:
-                writes.append(("update", record["match_id"], record["values"],
-                               record["version"]))
-            elif choice == "new":
-                writes.append(("insert", record["id"], record["new_values"], None))
+        choice = choices.get(int(record["row"]), "update") if status == "duplicate" else None
+        if status == "new" or choice == "new":
+            writes.append(Write("insert", _text_or_empty(record["id"]), record["new_values"]))
+        elif status == "changed" or (choice == "update" and record["changes"]):
+            writes.append(Write("update", _text_or_empty(record["match_id"]), record["values"],
+                                _version(record["version"])))
     return writes
 
 
-def _recheck(store: Store, actor: Actor,
-             writes: list[tuple[str, str | None, dict, int | None]]) -> None:
-    """Values and rights checked again at commit: the preview is never trusted."""
-    values = pd.DataFrame([w[2] for w in writes], columns=list(CARRIER_TEXT_COLUMNS))
-    values["id"] = [f"_{i}" for i in range(len(values))]  # ids are given later or checked apart
-    errors = [p for p in validate_rows(values).problems if p.severity == "error"]
-    if errors:
-        raise ValidationFailed("store.invalid", errors, id=str(errors[0].row), count=len(errors))
-    if actor.role == "admin":
-        return
-    updates = [w for w in writes if w[0] == "update"]
-    before = [store.carrier(w[1]) or {} for w in updates]
-    towns = list(store.locate_rows(values)) + list(store.locate_rows(
-        pd.DataFrame([clean_values(b) for b in before], columns=list(CARRIER_TEXT_COLUMNS))))
-    refused = sorted({str(t) for t in towns if not actor.may_edit_town(t)})
-    if refused:
-        raise PermissionDenied("store.not_your_town", user=actor.username, id="—",
-                               town="、".join(refused), towns="、".join(sorted(actor.towns)))
+def _text_or_empty(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _version(value: Any) -> int | None:
+    """The version the preview saw; ``None`` (always stale) when it is not a whole number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _with_ids(store: Store, connection: sa.Connection, writes: list[Write]) -> list[Write]:
+    """Each new carrier without an id gets one made from its town (``浏河镇-0007``)."""
+    unnamed = [w for w in writes if w.kind == "insert" and not w.id]
+    if not unnamed:
+        return writes
+    towns = store.locate_rows(pd.DataFrame([clean_values(w.values or {}) for w in unnamed],
+                                           columns=list(CARRIER_TEXT_COLUMNS)))
+    taken = connection.execute(sa.select(carriers.c.id)).scalars().all()
+    generated = iter(new_ids(list(towns), taken))
+    return [Write("insert", next(generated), w.values) if w.kind == "insert" and not w.id
+            else w for w in writes]
 
 
 def commit_import(store: Store, preview: ImportPreview, actor: Actor,
@@ -340,7 +337,8 @@ def commit_import(store: Store, preview: ImportPreview, actor: Actor,
     """Write the previewed rows (with the user's choices for duplicates) in one transaction.
 
     ``choices`` maps a file row number to ``update`` (default), ``new`` or
-    ``skip`` for rows previewed as probable duplicates.
+    ``skip`` for rows previewed as probable duplicates. Values, rights and
+    versions are checked again, in the transaction (:meth:`Store._apply`).
 
     Raises
     ------
@@ -350,70 +348,12 @@ def commit_import(store: Store, preview: ImportPreview, actor: Actor,
     PermissionDenied, ValidationFailed
         When a row is outside the user's towns or breaks a rule (checked again).
     """
-    if not actor.may_write():
-        raise PermissionDenied("store.read_only", user=actor.username)
-    writes = _writes(preview, choices or {})
-    _recheck(store, actor, writes)
     batch = uuid.uuid4().hex
-    inserts = [w for w in writes if w[0] == "insert"]
-    updates = [w for w in writes if w[0] == "update"]
-    total, done = len(writes), 0
-    need_ids = [w for w in inserts if not w[1]]
-    towns = store.locate_rows(pd.DataFrame([w[2] for w in need_ids],
-                                           columns=list(CARRIER_TEXT_COLUMNS)))
-    with store.writing() as connection:
-        stale = _stale(connection, inserts, updates)
-        if stale:
-            raise ConflictError("store.import_stale", count=len(stale), ids="、".join(stale[:10]))
-        taken = connection.execute(sa.select(carriers.c.id)).scalars().all() if need_ids else []
-        generated = iter(new_ids(list(towns), taken))
-        position = last_position(connection)
-        stamp = now_text()
-        new_rows = [{**clean_values(values), "id": carrier_id or next(generated)}
-                    for _, carrier_id, values, _ in inserts]
-        for start in range(0, len(new_rows), _BATCH):
-            chunk = new_rows[start:start + _BATCH]
-            connection.execute(sa.insert(carriers), [
-                {**row, "position": position + start + i + 1, "version": 1,
-                 "updated_at": stamp, "updated_by": actor.username}
-                for i, row in enumerate(chunk)])
-            for row in chunk:
-                store.record(connection, actor, "import", row["id"], None, row, batch=batch)
-            done += len(chunk)
-            if progress:
-                progress(done, total)
-        for _, carrier_id, values, version in updates:
-            row = {**clean_values(values), "id": carrier_id}
-            before = connection.execute(sa.select(carriers).where(carriers.c.id == carrier_id)
-                                        ).mappings().one()
-            result = connection.execute(
-                sa.update(carriers).where(carriers.c.id == carrier_id,
-                                          carriers.c.version == version)
-                .values(**row, version=version + 1, updated_at=stamp,
-                        updated_by=actor.username))
-            if result.rowcount != 1:
-                raise ConflictError("store.import_stale", count=1, ids=carrier_id)
-            store.record(connection, actor, "import", carrier_id, clean_values(before), row,
-                         batch=batch)
-            done += 1
-            if progress and done % _BATCH == 0:
-                progress(done, total)
-    if progress:
-        progress(done, total)
-    return ImportResult(batch=batch, added=len(inserts), updated=len(updates))
-
-
-def _stale(connection: sa.Connection, inserts: list, updates: list) -> list[str]:
-    """Ids that changed since the preview: given new ids now taken, updated ones moved on."""
-    ids = [w[1] for w in inserts if w[1]] + [w[1] for w in updates]
-    current: dict[str, int] = {}
-    for start in range(0, len(ids), _BATCH):
-        chunk = ids[start:start + _BATCH]
-        current.update(connection.execute(sa.select(carriers.c.id, carriers.c.version)
-                                          .where(carriers.c.id.in_(chunk))).all())
-    taken = [w[1] for w in inserts if w[1] and w[1] in current]
-    moved = [w[1] for w in updates if current.get(w[1]) != int(w[3])]
-    return taken + moved
+    with store.writing(register_changes=False) as connection:
+        writes = _with_ids(store, connection, _writes(preview, choices or {}))
+        applied = store._apply(connection, actor, writes, "import", batch=batch,
+                               progress=progress)
+    return ImportResult(batch=batch, added=applied.added, updated=applied.updated)
 
 
 def import_batches(store: Store, who: str | None = None, limit: int = 50) -> pd.DataFrame:
@@ -443,7 +383,8 @@ def undo_import(store: Store, actor: Actor, batch: str) -> int:
     The importer may undo their own import, an administrator anyone's.
     Refused whole when any of its carriers changed since (nothing later is
     overwritten) or when it was undone already. Recorded in the history
-    as ``undo`` changes.
+    as ``undo`` changes; written through :meth:`Store._apply`, which checks
+    the rights to every town involved.
 
     Raises
     ------
@@ -451,48 +392,30 @@ def undo_import(store: Store, actor: Actor, batch: str) -> int:
     """
     if not actor.may_write():
         raise PermissionDenied("store.read_only", user=actor.username)
-    with store.writing() as connection:
+    with store.writing(register_changes=False) as connection:
         entries = connection.execute(sa.select(changes).where(
             changes.c.batch == batch, changes.c.action == "import").order_by(changes.c.id.desc())
         ).mappings().all()
         if not entries:
             raise NotFoundError("store.batch_not_found", batch=batch[:8])
         who = entries[0]["who"]
-        if actor.role != "admin" and actor.username != who:
+        if not actor.may_administer() and actor.username != who:
             raise PermissionDenied("store.undo_not_yours", user=actor.username, who=who)
         if connection.execute(sa.select(changes.c.id).where(
                 changes.c.batch == f"undo-{batch}")).first():
             raise ConflictError("store.undo_done", batch=batch[:8])
-        ids = [e["carrier_id"] for e in entries]
-        current = {r["id"]: dict(r) for r in connection.execute(
-            sa.select(carriers).where(carriers.c.id.in_(ids)).with_for_update()).mappings()}
+        current = store._lock(connection, [e["carrier_id"] for e in entries])
         moved = [e["carrier_id"] for e in entries
                  if e["carrier_id"] not in current
                  or clean_values(current[e["carrier_id"]]) != clean_values(json.loads(e["after"]))]
         if moved:
             raise ConflictError("store.undo_moved", count=len(moved), ids="、".join(moved[:10]))
-        if actor.role != "admin":
-            befores = [json.loads(e["before"]) for e in entries if e["before"]]
-            rows = pd.DataFrame([clean_values(current[i]) for i in ids] +
-                                [clean_values(b) for b in befores],
-                                columns=list(CARRIER_TEXT_COLUMNS))
-            outside = sorted({str(t) for t in store.locate_rows(rows)
-                              if not actor.may_edit_town(t)})
-            if outside:
-                raise PermissionDenied("store.not_your_town", user=actor.username, id="—",
-                                       town="、".join(outside),
-                                       towns="、".join(sorted(actor.towns)))
-        stamp = {"updated_at": now_text(), "updated_by": actor.username}
+        writes = []
         for entry in entries:
-            carrier_id = entry["carrier_id"]
-            after = json.loads(entry["after"])
+            carrier_id, seen = entry["carrier_id"], int(current[entry["carrier_id"]]["version"])
             before = json.loads(entry["before"]) if entry["before"] else None
-            if before is None:
-                connection.execute(sa.delete(carriers).where(carriers.c.id == carrier_id))
-            else:
-                connection.execute(sa.update(carriers).where(carriers.c.id == carrier_id).values(
-                    **clean_values(before), version=int(current[carrier_id]["version"]) + 1,
-                    **stamp))
-            store.record(connection, actor, "undo", carrier_id, after, before,
-                         batch=f"undo-{batch}", reverts=int(entry["id"]))
+            writes.append(Write("delete", carrier_id, None, seen, reverts=int(entry["id"]))
+                          if before is None else
+                          Write("update", carrier_id, before, seen, reverts=int(entry["id"])))
+        store._apply(connection, actor, writes, "undo", batch=f"undo-{batch}")
     return len(entries)

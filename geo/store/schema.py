@@ -21,6 +21,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from geo.schema import COLUMNS
+from geo.store.access import StoreUnavailable
 
 __all__ = ["CARRIER_TEXT_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "boundaries", "carriers",
            "changes", "meta", "schema_version", "signing_keys", "upgrade", "users"]
@@ -159,14 +160,15 @@ def upgrade(engine: sa.Engine, target: int = SCHEMA_VERSION) -> int:
 
     Raises
     ------
-    RuntimeError
+    StoreUnavailable
         When the database is newer than this code (it must not be written to).
     """
     with engine.connect() as connection:
         current = schema_version(connection)
     if current > SCHEMA_VERSION:
-        raise RuntimeError(f"the database is at schema version {current}, newer than this "
-                           f"program ({SCHEMA_VERSION}); upgrade the program")
+        raise StoreUnavailable("store.fault_schema_newer",
+                               database=engine.url.render_as_string(hide_password=True),
+                               version=current, supported=SCHEMA_VERSION)
     for step in range(current, target):
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":

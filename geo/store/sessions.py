@@ -36,7 +36,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from geo.store.access import Actor
+from geo.store.access import Actor, ConflictError
 from geo.store.schema import signing_keys
 from geo.store.store import Store, now_text
 from geo.store.users import LoginFailed, authenticate, forget_sessions, session_account
@@ -120,7 +120,7 @@ def start_session(store: Store, username: str, password: str, settings: SessionS
     actor = authenticate(store, username, password, now=now)
     account = session_account(store, actor.username)
     if account is None:  # removed between the two reads
-        raise LoginFailed("login.failed")
+        raise LoginFailed
     actor, stamp = account
     expires = (now + settings.lifetime).replace(microsecond=0)
     payload = _encode(json.dumps([actor.username, int(expires.timestamp()), stamp],
@@ -205,7 +205,7 @@ def _key(store: Store, settings: SessionSettings) -> bytes:
             with store.writing(register_changes=False) as connection:
                 connection.execute(sa.insert(signing_keys).values(
                     name=_KEY_NAME, value=secrets.token_urlsafe(32), created_at=now_text()))
-        except sa.exc.IntegrityError:  # another process made it first: use theirs
+        except ConflictError:  # another process made it first (the key is taken): use theirs
             pass
         with store.reading() as connection:
             stored = connection.execute(sa.select(signing_keys.c.value).where(

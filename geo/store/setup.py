@@ -5,40 +5,35 @@ By default the store is an SQLite file (``CARRIER_MAP_DB_PATH``, else
 with the bundled register and boundaries. A shared deployment sets
 ``CARRIER_MAP_DATABASE_URL`` (Streamlit secrets or environment) to a
 PostgreSQL URL such as ``postgresql+psycopg://user:password@host/db``.
+Which URL that is, is a setting (:func:`geo.settings.store_url`, re-exported
+here with :data:`~geo.settings.DEFAULT_DB_PATH`): settings never import the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
 from geo.boundaries import load_boundaries
 from geo.dataset import Dataset
 from geo.readers import read_table
-from geo.settings import BUNDLED_BOUNDARIES, BUNDLED_CARRIERS, DATA_DIR, load_targets
+from geo.settings import (
+    BUNDLED_BOUNDARIES,
+    BUNDLED_CARRIERS,
+    DEFAULT_DB_PATH,
+    load_targets,
+    store_url,
+)
 from geo.store.access import Actor
-from geo.store.engine import sqlite_url
 from geo.store.imports import commit_import, preview_import
 from geo.store.schema import meta
 from geo.store.store import Store
 
 __all__ = ["DEFAULT_DB_PATH", "SYSTEM", "open_store", "store_dataset", "store_url"]
 
-DEFAULT_DB_PATH = DATA_DIR.parent / "var" / "carrier-map.db"
 SYSTEM = Actor("system", "admin")
 """The actor of changes made by the program itself (seeding) or its command line."""
-
-
-def store_url(settings: Mapping[str, Any] | None = None) -> str:
-    """The database URL from ``settings`` (secrets or environment), else the SQLite default."""
-    settings = settings or {}
-    url = settings.get("CARRIER_MAP_DATABASE_URL")
-    if url:
-        return str(url)
-    return sqlite_url(settings.get("CARRIER_MAP_DB_PATH") or DEFAULT_DB_PATH)
 
 
 def open_store(url: str, seed: bool = True, carriers: str | Path = BUNDLED_CARRIERS,

@@ -1,19 +1,23 @@
 """The register kept in a database: read as the same frames the check uses, changed safely.
 
-Every change goes through :class:`Store`: it validates with the same rules as
-a file import (:func:`geo.register.validate_register`), checks the user's
-role and towns (by where the carrier lies), refuses a stale edit (optimistic
-locking on a per-row ``version``), records who changed what in ``changes``,
-and bumps a data version so readers know to reload — all in one transaction.
+Every change of a carrier — add, save, delete, import, revert, undo — goes
+through one write path, :meth:`Store._apply`: it locks the rows and refuses a
+stale edit (optimistic locking on a per-row ``version``), validates with the
+same rules as a file import (:func:`geo.register.validate_register`), checks
+the user's role and towns (by where the carrier lies), records who changed
+what in ``changes``, and bumps a data version so readers know to reload —
+all in the caller's one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -33,12 +37,56 @@ from geo.store.access import (
     PermissionDenied,
     ValidationFailed,
 )
-from geo.store.engine import describe_url, make_engines
+from geo.store.engine import database_faults, database_name, describe_url, make_engines
 from geo.store.postgis import enable_postgis
 from geo.store.schema import CARRIER_TEXT_COLUMNS, carriers, changes, meta
 from geo.values import canonical_id
 
-__all__ = ["Store", "clean_values", "last_position", "now_text", "validate_rows"]
+__all__ = ["WRITE_KINDS", "Applied", "Store", "Write", "WriteKind", "clean_values",
+           "last_position", "now_text", "validate_rows"]
+
+_BATCH = 500
+"""Rows per statement when many are written or locked at once."""
+_IDENTITY_COLUMNS = ("name", "town", "lon", "lat", "crs")
+"""What makes a carrier probably another one: a change here re-checks for duplicates."""
+
+WriteKind = Literal["insert", "update", "delete"]
+WRITE_KINDS: tuple[WriteKind, ...] = ("insert", "update", "delete")
+
+
+@dataclass(frozen=True)
+class Write:
+    """One carrier row to add, change or delete, as the caller saw it.
+
+    ``values`` are register columns (cleaned with :func:`clean_values` on the
+    way in; ``None`` for a delete); ``expected_version`` is the version the
+    caller read (``None`` for an insert, whose id must be free);
+    ``reverts`` is the change this write takes back (a revert, an undo).
+    """
+
+    kind: WriteKind
+    id: str
+    values: Mapping[str, Any] | None = None
+    expected_version: int | None = None
+    reverts: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in WRITE_KINDS:
+            raise ValueError(f"`kind` was {self.kind!r} but is expected to be in {WRITE_KINDS}")
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What :meth:`Store._apply` wrote: each carrier's version now, and how many of each kind.
+
+    ``versions`` holds every added, changed or unchanged carrier (deleted
+    ones are absent); an update that changed nothing keeps its version.
+    """
+
+    versions: Mapping[str, int]
+    added: int
+    updated: int
+    deleted: int
 
 
 def now_text() -> str:
@@ -87,24 +135,46 @@ class Store:
         A SQLAlchemy URL, e.g. ``sqlite:////srv/carriers.db`` or
         ``postgresql+psycopg://user:pw@host/db``. The schema is created or
         upgraded on open.
+
+    Raises
+    ------
+    StoreUnavailable
+        When the database cannot be opened or is newer than this program
+        (read-only, disk full, not a database, a folder, unreachable); every
+        read and write raises it too, or :class:`ConflictError` when a
+        concurrent writer took the same id (:func:`geo.store.engine.database_faults`).
     """
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._writer, self._reader = make_engines(url)
-        schema.upgrade(self._writer)
-        self.postgis = enable_postgis(self._writer)
         self._boundaries_cache: tuple[int, Boundaries] | None = None
+        with database_faults(self.name):
+            self._writer, self._reader = make_engines(url)
+            try:
+                schema.upgrade(self._writer)
+                self.postgis = enable_postgis(self._writer)
+            except BaseException:
+                self.close()
+                raise
 
     @property
     def description(self) -> str:
-        """The database, with any password hidden."""
+        """The database, with any password hidden (for the server's own log and CLI)."""
         return describe_url(self.url)
+
+    @property
+    def name(self) -> str:
+        """The database as users may see it: an SQLite file's name, or a server database's.
+
+        Messages shown on the pages name the database this way, never by its
+        folder on the server or by the URL's user and host.
+        """
+        return database_name(self.url)
 
     def close(self) -> None:
         """Release the connections."""
-        self._writer.dispose()
-        self._reader.dispose()
+        for engine in {getattr(self, "_writer", None), getattr(self, "_reader", None)} - {None}:
+            engine.dispose()
 
     # --- transactions -------------------------------------------------
     @contextmanager
@@ -112,9 +182,10 @@ class Store:
         """One write transaction; the data version moves on when it commits.
 
         Account changes pass ``register_changes=False``: they leave the data
-        version (and so every reader's cache) alone.
+        version (and so every reader's cache) alone. So do carrier writes:
+        :meth:`_apply` moves the data version only when it wrote something.
         """
-        with self._writer.begin() as connection:
+        with database_faults(self.name), self._writer.begin() as connection:
             yield connection
             if register_changes:
                 connection.execute(sa.update(meta).where(meta.c.key == "data_version")
@@ -123,7 +194,7 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
         """One read transaction: a consistent snapshot, never half a write."""
-        with self._reader.begin() as connection:
+        with database_faults(self.name), self._reader.begin() as connection:
             yield connection
 
     # --- reading ------------------------------------------------------
@@ -200,46 +271,77 @@ class Store:
         if not actor.may_write():
             raise PermissionDenied("store.read_only", user=actor.username)
 
-    def _require_town(self, actor: Actor, rows: pd.DataFrame, carrier_id: str) -> None:
-        if actor.role == "admin":
-            return
-        for town in self.locate_rows(rows):
-            if not actor.may_edit_town(town):
-                raise PermissionDenied("store.not_your_town", user=actor.username,
-                                       id=carrier_id, town=town or "—",
-                                       towns="、".join(sorted(actor.towns)) or "—")
-
-    def _valid(self, values: dict[str, str | None]) -> None:
-        register = validate_rows(pd.DataFrame([values]))
-        errors = [p for p in register.problems if p.severity == "error"]
-        if errors:
-            raise ValidationFailed("store.invalid", errors, id=values.get("id") or "—",
-                                   count=len(errors))
-
     def record(self, connection: sa.Connection, actor: Actor, action: str,
                carrier_id: str | None, before: dict | None, after: dict | None,
                batch: str | None = None, reverts: int | None = None) -> None:
         """Add one entry to the change history, inside the caller's transaction."""
         connection.execute(sa.insert(changes).values(
-            at=now_text(), who=actor.username, action=action, carrier_id=carrier_id,
-            before=None if before is None else json.dumps(before, ensure_ascii=False),
-            after=None if after is None else json.dumps(after, ensure_ascii=False),
-            batch=batch, reverts=reverts))
+            _history_row(now_text(), actor, action, carrier_id, before, after, batch, reverts)))
 
-    def _current(self, connection: sa.Connection, carrier_id: str) -> dict[str, Any] | None:
-        """The stored row, locked until the transaction ends (so a stale save fails fast)."""
-        row = connection.execute(sa.select(carriers).where(carriers.c.id == carrier_id)
-                                 .with_for_update()).mappings().first()
-        return dict(row) if row else None
-
-    def _check_version(self, current: dict[str, Any] | None, carrier_id: str,
-                       expected_version: int) -> dict[str, Any]:
-        if current is None:
-            raise NotFoundError("store.not_found", id=carrier_id)
-        if int(current["version"]) != int(expected_version):
-            raise ConflictError("store.conflict", id=carrier_id,
-                                who=current["updated_by"] or "—", at=current["updated_at"] or "—")
+    def _lock(self, connection: sa.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored rows of ``ids``, locked until the transaction ends (absent ids left out)."""
+        current: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _BATCH):
+            query = (sa.select(carriers).where(carriers.c.id.in_(ids[start:start + _BATCH]))
+                     .with_for_update())
+            current.update((row["id"], dict(row)) for row in connection.execute(query).mappings())
         return current
+
+    def _refuse_stale(self, writes: list[Write], current: Mapping[str, dict[str, Any]],
+                      batch: str | None) -> None:
+        """Refuse the writes when any was based on what is no longer stored.
+
+        One write names what happened (id taken, deleted, or who changed it and
+        when); a batch (an import) names how many carriers and which.
+        """
+        stale = [w for w in writes if _is_stale(w, current.get(w.id))]
+        if not stale:
+            return
+        if batch is not None:
+            raise ConflictError("store.import_stale", count=len(stale),
+                                ids="、".join(w.id for w in stale[:10]))
+        write, row = stale[0], current.get(stale[0].id)
+        if write.kind == "insert":
+            raise ConflictError("store.id_taken", id=write.id)
+        if row is None:
+            raise NotFoundError("store.not_found", id=write.id)
+        raise ConflictError("store.conflict", id=write.id, who=row["updated_by"] or "—",
+                            at=row["updated_at"] or "—")
+
+    def _refuse_invalid(self, afters: list[dict[str, str | None]]) -> None:
+        """Refuse values that break a register rule (the same rules as a file)."""
+        if not afters:
+            return
+        errors = [p for p in validate_rows(pd.DataFrame(afters)).problems
+                  if p.severity == "error"]
+        if errors:
+            raise ValidationFailed("store.invalid", errors, id=errors[0].id or "—",
+                                   count=len(errors))
+
+    def _refuse_other_towns(self, actor: Actor, writes: list[Write],
+                            current: Mapping[str, dict[str, Any]],
+                            afters: Mapping[str, dict[str, str | None]]) -> None:
+        """Refuse a change to, from or of a carrier outside the actor's towns.
+
+        A carrier counts for the town it lies in before and after the change,
+        so a town editor can neither change another town's carrier nor move
+        their own out of their towns.
+        """
+        if actor.may_administer():
+            return
+        touched = [(w.id, values) for w in writes
+                   for values in (clean_values(current[w.id]) if w.id in current else None,
+                                  afters.get(w.id))
+                   if values is not None]
+        towns = self.locate_rows(pd.DataFrame([v for _, v in touched],
+                                              columns=list(CARRIER_TEXT_COLUMNS)))
+        towns = [None if pd.isna(town) else str(town) for town in towns]
+        refused = [(carrier_id, town) for (carrier_id, _), town in zip(touched, towns, strict=True)
+                   if not actor.may_edit_town(town)]
+        if refused:
+            raise PermissionDenied("store.not_your_town", user=actor.username, id=refused[0][0],
+                                   town="、".join(sorted({t or "—" for _, t in refused})),
+                                   towns="、".join(sorted(actor.towns)) or "—")
 
     def _refuse_probable_duplicate(self, values: dict[str, str | None],
                                    carrier_id: str | None) -> None:
@@ -259,6 +361,117 @@ class Store:
                                    first_name=first["name"], first_id=first["id"],
                                    town=old["town"].iloc[int(right.min())] or "—")
 
+    def _apply(self, connection: sa.Connection, actor: Actor, writes: Iterable[Write],
+               action: str, batch: str | None = None, *, duplicates: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> Applied:
+        """Write carriers the one checked way, inside the caller's write transaction.
+
+        Every change of a carrier — add, save, delete, import, revert, undo —
+        comes here, so no write can skip a check: the actor may write; the
+        rows are locked and each is still the version the caller saw (else
+        :class:`ConflictError`, see :meth:`_refuse_stale`); the values keep
+        the register's rules; the actor may edit every town involved (even
+        when nothing would change); an update that changes nothing is left
+        out (no new version, no history); with ``duplicates``, a carrier that is
+        probably another stored one is refused. Then the rows and their
+        history (``action``, ``batch``, each write's ``reverts``) are written
+        in batches, and the data version moves on when anything was written.
+
+        Parameters
+        ----------
+        connection
+            A transaction from :meth:`writing` (``register_changes=False``).
+        actor
+            Who makes the change.
+        writes
+            The rows to insert, update or delete.
+        action
+            The history's action: ``insert``, ``update``, ``delete``, ``import``,
+            ``undo`` or ``revert``.
+        batch
+            The import (or undo) these writes belong to; a stale write then
+            refuses the whole batch, naming every stale carrier.
+        duplicates
+            Refuse a new or moved carrier that is probably a stored one.
+        progress
+            Called with (done, total) after each batch of rows written.
+
+        Raises
+        ------
+        PermissionDenied, ValidationFailed, ConflictError, NotFoundError
+        """
+        self._require_writer(actor)
+        writes = list(writes)
+        current = self._lock(connection, [w.id for w in writes])
+        self._refuse_stale(writes, current, batch)
+        written = [(w.id, clean_values({**(w.values or {}), "id": w.id}))
+                   for w in writes if w.kind != "delete"]
+        afters = dict(written)
+        unchanged = {w.id for w in writes if w.kind == "update"
+                     and afters[w.id] == clean_values(current[w.id])}
+        self._refuse_invalid([v for key, v in written if key not in unchanged])  # ids repeated too
+        self._refuse_other_towns(actor, writes, current, afters)
+        writes = [w for w in writes if w.id not in unchanged]
+        afters = {key: value for key, value in afters.items() if key not in unchanged}
+        if duplicates:
+            for write in writes:
+                before = clean_values(current[write.id]) if write.id in current else None
+                if write.kind != "delete" and (before is None or any(
+                        before[c] != afters[write.id][c] for c in _IDENTITY_COLUMNS)):
+                    self._refuse_probable_duplicate(afters[write.id], write.id)
+        versions = {carrier_id: int(current[carrier_id]["version"]) for carrier_id in unchanged}
+        versions |= self._write(connection, actor, writes, current, afters, progress)
+        stamp = now_text()
+        history = [_history_row(stamp, actor, action, w.id,
+                                clean_values(current[w.id]) if w.id in current else None,
+                                afters.get(w.id), batch, w.reverts) for w in writes]
+        for start in range(0, len(history), _BATCH):
+            connection.execute(sa.insert(changes), history[start:start + _BATCH])
+        if writes:
+            connection.execute(sa.update(meta).where(meta.c.key == "data_version")
+                               .values(value=meta.c.value + 1))
+        counts = Counter(w.kind for w in writes)
+        return Applied(versions=versions, added=counts["insert"], updated=counts["update"],
+                       deleted=counts["delete"])
+
+    def _write(self, connection: sa.Connection, actor: Actor, writes: list[Write],
+               current: Mapping[str, dict[str, Any]],
+               afters: Mapping[str, dict[str, str | None]],
+               progress: Callable[[int, int], None] | None) -> dict[str, int]:
+        """Insert, update and delete the checked rows (many per statement); the new versions."""
+        stamp = {"updated_at": now_text(), "updated_by": actor.username}
+        position = last_position(connection)
+        by_kind = {kind: [w for w in writes if w.kind == kind] for kind in WRITE_KINDS}
+        rows = {
+            "insert": [{**afters[w.id], "position": position + i + 1, "version": 1, **stamp}
+                       for i, w in enumerate(by_kind["insert"])],
+            "update": [{**{c: v for c, v in afters[w.id].items() if c != "id"}, "b_id": w.id,
+                        "b_version": int(current[w.id]["version"]),
+                        "version": int(current[w.id]["version"]) + 1, **stamp}
+                       for w in by_kind["update"]],
+            "delete": [{"b_id": w.id, "b_version": int(current[w.id]["version"])}
+                       for w in by_kind["delete"]],
+        }
+        seen = (carriers.c.id == sa.bindparam("b_id"),
+                carriers.c.version == sa.bindparam("b_version"))
+        statements = {"insert": sa.insert(carriers), "update": sa.update(carriers).where(*seen),
+                      "delete": sa.delete(carriers).where(*seen)}
+        total, done = len(writes), 0
+        for kind in WRITE_KINDS:
+            for start in range(0, len(rows[kind]), _BATCH):
+                chunk = rows[kind][start:start + _BATCH]
+                result = connection.execute(statements[kind], chunk)
+                if kind != "insert" and (len(chunk) == 1 or
+                                         connection.dialect.supports_sane_multi_rowcount) \
+                        and result.rowcount != len(chunk):
+                    raise ConflictError("store.import_stale", count=len(chunk),
+                                        ids="、".join(r["b_id"] for r in chunk[:10]))
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+        return ({w.id: 1 for w in by_kind["insert"]}
+                | {w.id: int(current[w.id]["version"]) + 1 for w in by_kind["update"]})
+
     def add_carrier(self, actor: Actor, values: Mapping[str, Any]) -> int:
         """Add a carrier; return its version (1).
 
@@ -268,66 +481,36 @@ class Store:
             Not allowed; a value breaks a rule (or the carrier is probably one
             already stored); the id is taken.
         """
-        self._require_writer(actor)
-        clean = clean_values(values)
-        self._valid(clean)
-        self._require_town(actor, pd.DataFrame([clean]), clean["id"])
-        with self.writing() as connection:
-            if self._current(connection, clean["id"]) is not None:
-                raise ConflictError("store.id_taken", id=clean["id"])
-            self._refuse_probable_duplicate(clean, None)
-            position = last_position(connection)
-            connection.execute(sa.insert(carriers).values(
-                **clean, position=position + 1, version=1, updated_at=now_text(),
-                updated_by=actor.username))
-            self.record(connection, actor, "insert", clean["id"], None, clean)
-        return 1
+        carrier_id = clean_values(values)["id"] or ""
+        with self.writing(register_changes=False) as connection:
+            applied = self._apply(connection, actor, [Write("insert", carrier_id, values)],
+                                  "insert", duplicates=True)
+        return applied.versions[carrier_id]
 
     def update_carrier(self, actor: Actor, carrier_id: str, values: Mapping[str, Any],
                        expected_version: int) -> int:
-        """Change a carrier read at ``expected_version``; return the new version.
+        """Change a carrier read at ``expected_version``; return its version now.
 
         The id may not change. Raises :class:`ConflictError` when someone saved
-        the carrier since it was read, so nothing is overwritten silently. The
-        version is checked first, so a stale save is refused before any work.
+        the carrier since it was read, so nothing is overwritten silently.
+        Values that (cleaned as the store keeps them) equal the stored ones
+        write nothing: no new version, no history entry.
         """
-        self._require_writer(actor)
-        clean = clean_values({**values, "id": carrier_id})
-        with self.writing() as connection:
-            current = self._check_version(self._current(connection, carrier_id), carrier_id,
-                                          expected_version)
-            self._valid(clean)
-            before = clean_values(current)
-            if any(before[c] != clean[c] for c in ("name", "town", "lon", "lat", "crs")):
-                self._refuse_probable_duplicate(clean, carrier_id)
-            self._require_town(actor, pd.DataFrame([before, clean]), carrier_id)
-            result = connection.execute(
-                sa.update(carriers).where(carriers.c.id == carrier_id,
-                                          carriers.c.version == expected_version)
-                .values(**clean, version=expected_version + 1, updated_at=now_text(),
-                        updated_by=actor.username))
-            if result.rowcount != 1:
-                raise ConflictError("store.conflict", id=carrier_id, who="—", at="—")
-            self.record(connection, actor, "update", carrier_id, before, clean)
-        return expected_version + 1
+        with self.writing(register_changes=False) as connection:
+            applied = self._apply(connection, actor, [Write("update", carrier_id, values,
+                                                            expected_version)],
+                                  "update", duplicates=True)
+        return applied.versions[carrier_id]
 
     def delete_carrier(self, actor: Actor, carrier_id: str, expected_version: int) -> None:
         """Delete a carrier read at ``expected_version`` (its values stay in the history)."""
-        self._require_writer(actor)
-        with self.writing() as connection:
-            current = self._check_version(self._current(connection, carrier_id), carrier_id,
-                                          expected_version)
-            before = clean_values(current)
-            self._require_town(actor, pd.DataFrame([before]), carrier_id)
-            result = connection.execute(sa.delete(carriers).where(
-                carriers.c.id == carrier_id, carriers.c.version == expected_version))
-            if result.rowcount != 1:
-                raise ConflictError("store.conflict", id=carrier_id, who="—", at="—")
-            self.record(connection, actor, "delete", carrier_id, before, None)
+        with self.writing(register_changes=False) as connection:
+            self._apply(connection, actor, [Write("delete", carrier_id, None, expected_version)],
+                        "delete")
 
     def replace_boundaries(self, actor: Actor, towns: Boundaries) -> None:
         """Replace every town boundary (administrators only), recorded in the history."""
-        if actor.role != "admin":
+        if not actor.may_administer():
             raise PermissionDenied("store.admin_only", user=actor.username)
         frame = towns.towns
         rows = [{"name": r["name"], "name_en": _text(r.get("name_en")),
@@ -346,6 +529,24 @@ class Store:
                 connection.execute(sa.insert(schema.boundaries), rows)
             self.record(connection, actor, "boundaries", None, {"towns": list(old)},
                         {"towns": [r["name"] for r in rows], "source": towns.path})
+
+
+def _is_stale(write: Write, stored: Mapping[str, Any] | None) -> bool:
+    """An insert of a taken id, or a change of a carrier not at the version seen."""
+    if write.kind == "insert":
+        return stored is not None
+    return (stored is None or write.expected_version is None
+            or int(stored["version"]) != int(write.expected_version))
+
+
+def _history_row(at: str, actor: Actor, action: str, carrier_id: str | None,
+                 before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
+                 batch: str | None, reverts: int | None) -> dict[str, Any]:
+    """One ``changes`` row: who, when, what, and the values before and after as JSON."""
+    return {"at": at, "who": actor.username, "action": action, "carrier_id": carrier_id,
+            "before": None if before is None else json.dumps(dict(before), ensure_ascii=False),
+            "after": None if after is None else json.dumps(dict(after), ensure_ascii=False),
+            "batch": batch, "reverts": reverts}
 
 
 def _text(value: Any) -> str | None:

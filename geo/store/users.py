@@ -24,22 +24,41 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from geo.store.access import ROLES, Actor, NotFoundError, PermissionDenied, Role, StoreError
-from geo.store.schema import users
+from geo.store.access import (
+    ROLES,
+    Actor,
+    NotFoundError,
+    PermissionDenied,
+    Role,
+    StoreError,
+    ValidationFailed,
+)
+from geo.store.schema import boundaries, users
 from geo.store.store import Store, now_text
 
-__all__ = ["LOCK_MINUTES", "MAX_FAILURES", "LoginFailed", "actor_for", "add_user",
-           "authenticate", "forget_sessions", "home_town", "list_users", "remove_user",
-           "session_account", "set_password"]
+__all__ = ["LOCK_MINUTES", "MAX_FAILURES", "MIN_PASSWORD_LENGTH", "LoginFailed", "actor_for",
+           "add_user", "authenticate", "forget_sessions", "has_password", "home_town",
+           "list_users", "remove_user", "session_account", "set_password"]
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 8
+"""The shortest local password; checked wherever one is set (:func:`add_user`,
+:func:`set_password`), nowhere else."""
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
 
 
 class LoginFailed(StoreError):
-    """Wrong user name or password, or the account is locked for now."""
+    """Wrong user name or password, or the account is locked for now: one message for all.
+
+    The message is the same whatever the reason, so it never tells whether
+    an account of that name exists or is locked (and it says that a lock
+    exists, so a locked-out user knows to wait).
+    """
+
+    def __init__(self) -> None:
+        super().__init__("login.failed", failures=MAX_FAILURES, minutes=LOCK_MINUTES)
 
 
 def _new_stamp() -> str:
@@ -47,28 +66,76 @@ def _new_stamp() -> str:
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.role != "admin":
+    if not actor.may_administer():
         raise PermissionDenied("store.admin_only", user=actor.username)
+
+
+def _require_password(password: str) -> None:
+    """Refuse a password shorter than :data:`MIN_PASSWORD_LENGTH` (the one place it is checked)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed("users.password_short", length=len(password),
+                               minimum=MIN_PASSWORD_LENGTH)
+
+
+def _stored_towns(store: Store, towns: Iterable[str]) -> list[str]:
+    """Each town as the stored boundaries name it (``浏河`` → ``浏河镇``).
+
+    Raises
+    ------
+    ValidationFailed
+        When a town is not a stored one (the message lists the valid towns),
+        or no towns are stored yet.
+    """
+    wanted = [town for town in towns]
+    if not wanted:
+        return []
+    with store.reading() as connection:
+        stored = connection.execute(sa.select(sa.func.count()).select_from(boundaries)
+                                    ).scalar_one()
+    if not stored:
+        raise ValidationFailed("users.no_towns_stored", database=store.name,
+                               town=wanted[0])
+    known = store.boundaries()
+    resolved = [known.resolve(town) for town in wanted]
+    unknown = [town for town, name in zip(wanted, resolved, strict=True) if name is None]
+    if unknown:
+        raise ValidationFailed("users.unknown_town", town=unknown[0],
+                               towns="、".join(known.names))
+    return sorted(set(resolved))
 
 
 def add_user(store: Store, actor: Actor, username: str, role: Role,
              towns: Iterable[str] = (), password: str | None = None,
-             display_name: str | None = None) -> None:
-    """Create or update an account (administrators only); ``password`` ``None`` keeps none.
+             display_name: str | None = None, *, clear_password: bool = False) -> None:
+    """Create or update an account (administrators only).
 
-    Accounts without a password are for users who sign in through the
-    identity provider or the trusted proxy header. A new password ends the
-    account's sessions (as :func:`set_password` does).
+    ``password`` ``None`` creates an account without a local password, and
+    keeps an existing account's password (a role or towns change leaves its
+    sign-ins alone); ``clear_password`` removes it explicitly. Accounts
+    without a password are for users who sign in through the identity
+    provider or the trusted proxy header. A new or removed password ends the
+    account's sessions (as :func:`set_password` does). Towns are resolved
+    against the stored boundaries, so ``浏河`` is kept as ``浏河镇``.
+
+    Raises
+    ------
+    PermissionDenied
+        When ``actor`` is not an administrator.
+    ValidationFailed
+        A blank user name, a password shorter than :data:`MIN_PASSWORD_LENGTH`,
+        or a town that is not stored.
     """
     _require_admin(actor)
     if role not in ROLES:
         raise ValueError(f"`role` was {role!r} but is expected to be in {ROLES}")
     if not username.strip():
-        raise ValueError("`username` is empty")
-    values = {"display_name": display_name, "role": role,
-              "towns": json.dumps(sorted(set(towns)), ensure_ascii=False)}
+        raise ValidationFailed("users.name_empty", user=username)
     if password is not None:
-        values["password_hash"] = _HASHER.hash(password)
+        _require_password(password)
+    values = {"display_name": display_name, "role": role,
+              "towns": json.dumps(_stored_towns(store, towns), ensure_ascii=False)}
+    if password is not None or clear_password:
+        values["password_hash"] = None if password is None else _HASHER.hash(password)
         values["session_stamp"] = _new_stamp()
     with store.writing(register_changes=False) as connection:
         exists = connection.execute(sa.select(users.c.username).where(
@@ -82,6 +149,14 @@ def add_user(store: Store, actor: Actor, username: str, role: Role,
                 **{"session_stamp": _new_stamp(), **values}))
 
 
+def has_password(store: Store, username: str) -> bool:
+    """Whether ``username`` is an account with a local password (``False`` when unknown)."""
+    with store.reading() as connection:
+        stored = connection.execute(sa.select(users.c.password_hash).where(
+            users.c.username == username)).scalar_one_or_none()
+    return stored is not None
+
+
 def set_password(store: Store, actor: Actor, username: str, password: str) -> None:
     """Set a new password (an administrator, or the user themself); it ends every session.
 
@@ -89,9 +164,12 @@ def set_password(store: Store, actor: Actor, username: str, password: str) -> No
     ------
     NotFoundError
         When there is no account ``username``.
+    ValidationFailed
+        When the password is shorter than :data:`MIN_PASSWORD_LENGTH`.
     """
-    if actor.role != "admin" and actor.username != username:
+    if not actor.may_administer() and actor.username != username:
         raise PermissionDenied("store.admin_only", user=actor.username)
+    _require_password(password)
     with store.writing(register_changes=False) as connection:
         changed = connection.execute(sa.update(users).where(users.c.username == username).values(
             password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None,
@@ -185,35 +263,48 @@ def authenticate(store: Store, username: str, password: str,
                  now: dt.datetime | None = None) -> Actor:
     """The account for a correct local password.
 
+    The password is checked before any lock is taken (argon2 is slow on
+    purpose); a failure is then counted in one atomic ``UPDATE … SET
+    failed_logins = failed_logins + 1 … RETURNING``, so parallel wrong
+    passwords are all counted and the :data:`MAX_FAILURES`-th locks the
+    account, on PostgreSQL as on SQLite. While locked, nothing is counted and
+    even the right password is refused.
+
     Raises
     ------
     LoginFailed
-        On a wrong name or password (the same message for both), or while
-        the account is locked after too many failures.
+        On a wrong name or password, or while the account is locked: the
+        same message and the same work for each, so nobody learns whether a
+        name is an account.
     """
-    now = now or dt.datetime.now(dt.UTC)
-    with store.writing(register_changes=False) as connection:
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    stamp = now.isoformat(timespec="seconds")
+    with store.reading() as connection:
         row = connection.execute(sa.select(users).where(users.c.username == username)
                                  ).mappings().first()
-        if row is None or row["password_hash"] is None:
-            _verify(_DUMMY_HASH, password)  # same work as a real check: no user enumeration
-            raise LoginFailed("login.failed")
-        locked = row["locked_until"]
-        if locked and dt.datetime.fromisoformat(locked) > now:
-            raise LoginFailed("login.locked", until=locked[:16].replace("T", " "))
-        if not _verify(row["password_hash"], password):
-            failures = int(row["failed_logins"]) + 1
-            until = ((now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds")
-                     if failures >= MAX_FAILURES else None)
-            connection.execute(sa.update(users).where(users.c.username == username).values(
-                failed_logins=0 if until else failures, locked_until=until))
-            failed = LoginFailed("login.locked", until=until[:16].replace("T", " ")) if until \
-                else LoginFailed("login.failed")
+    if row is None or row["password_hash"] is None:
+        _verify(_DUMMY_HASH, password)  # same work as a real check: no user enumeration
+        raise LoginFailed
+    correct = _verify(row["password_hash"], password)
+    this_account = users.c.username == username
+    not_locked = sa.or_(users.c.locked_until.is_(None), users.c.locked_until <= stamp)
+    with store.writing(register_changes=False) as connection:
+        if correct:
+            signed_in = connection.execute(sa.update(users).where(this_account, not_locked)
+                                           .values(failed_logins=0, locked_until=None)
+                                           .returning(*users.c)).mappings().first()
+            if signed_in is not None:
+                return _actor(signed_in)
         else:
-            connection.execute(sa.update(users).where(users.c.username == username).values(
-                failed_logins=0, locked_until=None))
-            return _actor(row)
-    raise failed
+            failures = connection.execute(
+                sa.update(users).where(this_account, not_locked)
+                .values(failed_logins=users.c.failed_logins + 1)
+                .returning(users.c.failed_logins)).scalar_one_or_none()
+            if failures is not None and failures >= MAX_FAILURES:
+                until = (now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds")
+                connection.execute(sa.update(users).where(this_account)
+                                   .values(failed_logins=0, locked_until=until))
+    raise LoginFailed
 
 
 def _verify(password_hash: str, password: str) -> bool:
