@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from geo import limits
 from geo._errors import InputFileError
 from geo.problems import Problem
 from geo.projection import WGS84, metric_crs
@@ -87,7 +91,11 @@ def load_boundaries(source: str | Path | BinaryIO, name_field: str = "name",
     """Read a boundary file (a path, or an upload as a binary file) and prepare it.
 
     ``name`` is the file as the user knows it (an upload's name), used in
-    messages instead of any path on the server. See :func:`prepare_boundaries`.
+    messages instead of any path on the server. A file over the limits of
+    :mod:`geo.limits` (its size, what its zip unpacks to, its vertices) is
+    refused before it is read, or before its polygons are repaired. When the
+    first layer (of a GeoPackage, say) holds no polygons, the first layer that
+    does is read, with a note. See :func:`prepare_boundaries`.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -96,22 +104,85 @@ def load_boundaries(source: str | Path | BinaryIO, name_field: str = "name",
             raise InputFileError("file.missing", path=shown)
         if path.is_file() and path.stat().st_size == 0:
             raise InputFileError("file.empty", path=shown)
+        if path.is_file():
+            limits.check_file_size(path.stat().st_size, shown)
         content: Path | bytes = path
     else:
-        content = source.read()
         shown = name or "upload"
+        content = limits.read_limited(source, shown)
         if not content:
             raise InputFileError("file.empty", path=shown)
-    frame = _read(content, shown)
+    _check_zip(content, shown)
+    layer, notes = _polygon_layer(content, shown)
+    options = {"layer": layer} if layer is not None else {}
+    frame = _read(content, shown, **options)
     if name_field in frame.columns and _looks_mis_decoded(frame[name_field]):
-        frame = _read(content, shown, encoding="gb18030")
-    return prepare_boundaries(frame, name_field=name_field, path=shown)
+        frame = _read(content, shown, encoding="gb18030", **options)
+    vertices = int(shapely.get_num_coordinates(np.asarray(frame.geometry.values)).sum())
+    if vertices > limits.MAX_VERTICES:
+        raise InputFileError("boundary.too_many_vertices", path=shown, limit=limits.MAX_VERTICES)
+    boundaries = prepare_boundaries(frame, name_field=name_field, path=shown)
+    boundaries.problems[:0] = notes
+    return boundaries
+
+
+def _check_zip(content: Path | bytes, shown: str) -> None:
+    """Refuse a boundary zip that would unpack past the limit (its directory alone is read)."""
+    if isinstance(content, Path) and not content.is_file():
+        return
+    handle = io.BytesIO(content) if isinstance(content, bytes) else content
+    if not zipfile.is_zipfile(handle):
+        return
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            limits.check_unpacked_size(archive, shown, limits.MAX_UNPACKED_BYTES)
+    except zipfile.BadZipFile:
+        return  # not readable as a zip here: the GIS reader says what is wrong with it
+
+
+def _polygon_layer(content: Path | bytes, shown: str) -> tuple[str | None, list[Problem]]:
+    """The layer to read when the first one has no polygons (``None``: the default layer).
+
+    Raises
+    ------
+    InputFileError
+        When every layer's geometry type is known and none is a polygon type.
+    """
+    try:
+        layers = pyogrio.list_layers(content if isinstance(content, bytes) else str(content))
+    except (DataSourceError, DataLayerError, ValueError, OSError):
+        return None, []  # reading it proper reports what is wrong
+    if len(layers) < 2:
+        return None, []
+    types = [str(kind or "Unknown") for kind in layers[:, 1]]
+    if "Polygon" in types[0] or types[0] == "Unknown":
+        return None, []
+    names = [str(layer) for layer in layers[:, 0]]
+    listed = "、".join(f"{n}（{t}）" for n, t in zip(names, types, strict=True))
+    chosen = next((i for i, kind in enumerate(types) if "Polygon" in kind), None)
+    if chosen is None:
+        if "Unknown" in types:
+            return None, []
+        raise InputFileError("boundary.no_polygon_layer", path=shown, layers=listed)
+    return names[chosen], [Problem("boundaries", "boundary.layer_chosen", value=names[chosen],
+                                   severity="info", params={"layers": listed})]
 
 
 def _read(content: Path | bytes, shown: str, **options: str) -> gpd.GeoDataFrame:
-    try:
+    """The file's features; a geometry GEOS cannot even build (a ring left open) is empty.
+
+    Such a feature is then reported as having no usable polygon, and the
+    other towns are read, rather than the whole file failing.
+    """
+    def read(**more: str) -> gpd.GeoDataFrame:
         return gpd.read_file(io.BytesIO(content) if isinstance(content, bytes) else content,
-                             **options)
+                             **options, **more)
+
+    try:
+        try:
+            return read()
+        except shapely.errors.GEOSException:
+            return read(on_invalid="ignore")
     except (DataSourceError, DataLayerError, ValueError, OSError) as exc:
         raise InputFileError("file.unreadable", path=shown,
                              reason=str(exc).splitlines()[0][:200]) from exc
@@ -131,12 +202,25 @@ def _looks_mis_decoded(names: pd.Series) -> bool:
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
+    """The frame in WGS84, whose coordinates must then be longitudes and latitudes.
+
+    Raises
+    ------
+    InputFileError
+        When there is no CRS and the coordinates are not degrees, or when the
+        coordinates in WGS84 are out of range (a wrongly declared CRS).
+    """
     if frame.crs is None:
         minx, miny, maxx, maxy = frame.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise InputFileError("boundary.no_crs", path=path)
         return frame.set_crs(WGS84)
-    return frame.to_crs(WGS84)
+    frame = frame.to_crs(WGS84)
+    minx, miny, maxx, maxy = frame.total_bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):  # NaN fails too
+        raise InputFileError("boundary.out_of_range", path=path, minx=minx, maxx=maxx,
+                             miny=miny, maxy=maxy)
+    return frame
 
 
 def _polygons_only(geometry: shapely.Geometry | None) -> shapely.Geometry | None:
@@ -157,12 +241,22 @@ def prepare_boundaries(frame: gpd.GeoDataFrame, name_field: str = "name",
     Raises
     ------
     InputFileError
-        When there is no name field or no polygon at all.
+        When there are no features, no name field, no name in any feature or
+        no polygon at all.
     """
+    fields = ", ".join(str(c) for c in frame.columns if c != frame.geometry.name) or "—"
+    if frame.empty:
+        raise InputFileError("boundary.empty", path=path)
     if name_field not in frame.columns:
-        fields = ", ".join(str(c) for c in frame.columns if c != frame.geometry.name) or "—"
         raise InputFileError("boundary.no_name_field", path=path, name_field=name_field,
                              fields=fields)
+    blank = frame[name_field].isna().to_numpy() | (
+        frame[name_field].astype("str").str.strip() == "").to_numpy()
+    if blank.all():
+        numbers = [str(i) for i in range(1, min(len(frame), 20) + 1)]
+        raise InputFileError("boundary.names_all_missing", path=path, name_field=name_field,
+                             count=len(frame), fields=fields,
+                             rows="、".join(numbers) + ("…" if len(frame) > 20 else ""))
     kinds = frame.geometry.geom_type.fillna("")
     if not kinds.str.contains("Polygon").any() and not (kinds == "GeometryCollection").any():
         raise InputFileError("boundary.no_polygons", path=path)

@@ -57,6 +57,62 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": 'File "{path}" is not a text table (it looks binary, perhaps renamed). '
               "Save it from Excel as CSV or .xlsx and try again.",
     },
+    "file.too_large": {
+        "zh": "文件“{path}”有 {size_mb:.1f} MB，超过上限 {limit_mb:.0f} MB，未读取。请拆分成几个较小的文件，或删去不需要的工作表和列。",
+        "en": 'File "{path}" is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit; not read. Split it into smaller files, or remove worksheets and columns that are not needed.',
+    },
+    "file.expands_too_large": {
+        "zh": "文件“{path}”是压缩文件，解压后有 {size_mb:,.0f} MB（其中“{member}”最大），超过上限 {limit_mb:,.0f} MB，未读取。请确认文件正确；如确实这么大，请拆分后再导入。",
+        "en": 'File "{path}" is compressed and would expand to {size_mb:,.0f} MB (largest part: "{member}"), over the {limit_mb:,.0f} MB limit; not read. Check the file; if it really is this large, split it.',
+    },
+    "file.too_many_rows": {
+        "zh": "文件“{path}”超过 {limit:,} 行，未读取。请拆分成几个较小的文件。",
+        "en": 'File "{path}" has more than {limit:,} rows; not read. Split it into smaller files.',
+    },
+    "file.excel_damaged": {
+        "zh": "文件“{path}”是 Excel 工作簿，但已损坏或不完整（可能没有下载或复制完整）。请重新下载或在 Excel 中打开后另存为 .xlsx 再导入。",
+        "en": 'File "{path}" is an Excel workbook but is damaged or incomplete (perhaps not fully downloaded or copied). Download it again, or open it in Excel and save it as .xlsx.',
+    },
+    "file.zip_not_workbook": {
+        "zh": "文件“{path}”是 ZIP 压缩包，但不是 Excel 工作簿（其中有：{members}）。请选择 .xlsx 工作簿本身，或先解压。",
+        "en": 'File "{path}" is a ZIP archive but not an Excel workbook (it holds: {members}). Choose the .xlsx workbook itself, or unzip it first.',
+    },
+    "note.text_named_excel": {
+        "zh": "文件“{value}”的扩展名是 Excel，但其实是文本（CSV）表格，已按 CSV 读取。",
+        "en": 'File "{value}" is named as an Excel file but is a text (CSV) table; it was read as CSV.',
+    },
+    "row.unclosed_quote": {
+        "zh": "第 {row} 行「{field_label}」以英文引号开头却没有结束引号（“{value}”），其后的 {count} 行被连成了这一个单元格。已跳过第 {row} 行，其后各行照常读取。请删去这个引号，或在单元格末尾补上引号。",
+        "en": 'Row {row}: {field_label} opens a double quote that is never closed ("{value}"), so the {count} lines after it ran into this one cell. Row {row} was skipped and the lines after it read as rows. Delete the quote, or close it at the end of the cell.',
+    },
+    "row.unreadable": {
+        "zh": "第 {row} 行（“{value}”）有一个单元格超过 {limit:,} 个字符，通常是引号没有配对，已跳过。请检查该行的英文双引号。",
+        "en": 'Row {row} ("{value}") has a cell longer than {limit:,} characters, usually from an unmatched double quote; skipped. Check the double quotes in this row.',
+    },
+    "boundary.empty": {
+        "zh": "边界文件“{path}”中没有任何镇区（要素数为 0）。请确认导出时选中了镇区图层和要素。",
+        "en": 'Boundary file "{path}" holds no towns (no features). Check that the town layer and its features were exported.',
+    },
+    "boundary.names_all_missing": {
+        "zh": "边界文件“{path}”中 {count} 个要素的名称字段“{name_field}”都是空的（要素 {rows}），无法知道哪个是哪个镇区。请填写镇区名称，或用 --name-field 指定名称所在的字段（现有字段：{fields}）。",
+        "en": 'In boundary file "{path}" the name field "{name_field}" is empty for all {count} features (features {rows}), so no town can be told apart. Fill in the town names, or name the right field with --name-field (fields present: {fields}).',
+    },
+    "boundary.no_polygon_layer": {
+        "zh": "边界文件“{path}”的图层中没有面状要素（图层：{layers}）。请提供镇区边界面图层。",
+        "en": 'Boundary file "{path}" has no polygon layer (layers: {layers}). Provide a layer of town polygons.',
+    },
+    "boundary.layer_chosen": {
+        "zh": "边界文件的第一个图层不是面图层，已读取面图层“{value}”（图层：{layers}）。",
+        "en": 'The boundary file\'s first layer holds no polygons; polygon layer "{value}" was read (layers: {layers}).',
+    },
+    "boundary.out_of_range": {
+        "zh": "边界文件“{path}”的坐标换算为经纬度后超出范围（经度 {minx:.6g}~{maxx:.6g}，纬度 {miny:.6g}~{maxy:.6g}；经度应在 -180~180，纬度应在 -90~90）。请在 GIS 软件中检查它的坐标系是否标注正确。",
+        "en": 'The coordinates of boundary file "{path}" are out of range as longitude/latitude (lon {minx:.6g}..{maxx:.6g}, lat {miny:.6g}..{maxy:.6g}; lon must be within -180..180 and lat within -90..90). Check in a GIS program that its coordinate system is declared correctly.',
+    },
+    "boundary.too_many_vertices": {
+        "zh": "边界文件“{path}”的顶点超过 {limit:,} 个，未读取。请在 GIS 软件中简化边界（例如容差 1 米）后再导入。",
+        "en": 'Boundary file "{path}" has more than {limit:,} vertices; not read. Simplify the boundaries in a GIS program (e.g. 1 m tolerance) and try again.',
+    },
     "file.format": {
         "zh": "不支持文件“{path}”的格式“{suffix}”。支持：{allowed}。",
         "en": 'The format "{suffix}" of "{path}" is not supported. Supported: {allowed}.',

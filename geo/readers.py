@@ -10,6 +10,12 @@ header (``建筑面积（万平方米）``) or in a title line (``面积单位�
 merged cells, and 合计 / 填表人 rows at the end (set aside with a note, see
 :mod:`geo.ledger`). A source is a path or the bytes of an upload; messages
 name the file by the name the user knows (an upload's own name).
+
+A workbook is read by what its bytes hold, not by its name: a CSV saved as
+``.xlsx`` is read as CSV (with a note), a damaged workbook or a zip of
+something else is called that. A quote opened in a CSV cell and never closed
+is reported on its row, and the rows it would swallow are read as rows. A file
+over the limits of :mod:`geo.limits` is refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -27,8 +35,10 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from geo import limits
 from geo._errors import InputFileError
 from geo.ledger import Header, find_header, set_aside_footer
 from geo.problems import Problem
@@ -91,11 +101,15 @@ def _open(source: Source, name: str | None) -> tuple[bytes, str, str]:
         shown = name or str(source)
         if not path.is_file():
             raise InputFileError("file.missing", path=shown)
+        limits.check_file_size(path.stat().st_size, shown)
         raw = path.read_bytes()
     else:
-        raw = bytes(source) if isinstance(source, (bytes, bytearray, memoryview)) else \
-            source.read()
         shown = name or "upload"
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            raw = bytes(source)
+            limits.check_file_size(len(raw), shown)
+        else:
+            raw = limits.read_limited(source, shown)
     suffix = Path(name or (str(source) if isinstance(source, (str, Path)) else "")).suffix.lower()
     return raw, shown, suffix
 
@@ -126,8 +140,12 @@ def read_table(source: Source, name: str | None = None, sheet: str | None = None
                              allowed=", ".join(TABLE_SUFFIXES))
     if not raw.strip():
         raise InputFileError("file.empty", path=shown)
-    if suffix in _EXCEL_SUFFIXES:
-        table = _read_workbook(raw, shown, suffix, sheet)
+    if suffix in _EXCEL_SUFFIXES and _container(raw) == "text":
+        table = _read_delimited(raw, shown)  # a CSV saved under an Excel name
+        table.notes.append(Problem("carriers", "note.text_named_excel", value=shown,
+                                   severity="info"))
+    elif suffix in _EXCEL_SUFFIXES:
+        table = _read_workbook(raw, shown, sheet)
     else:
         table = _read_delimited(raw, shown)
     table.sha256 = hashlib.sha256(raw).hexdigest()
@@ -137,9 +155,9 @@ def read_table(source: Source, name: str | None = None, sheet: str | None = None
 def list_sheets(source: Source, name: str | None = None) -> list[SheetInfo]:
     """The worksheets of a workbook (one entry for a CSV file), for a sheet chooser."""
     raw, shown, suffix = _open(source, name)
-    if suffix not in _EXCEL_SUFFIXES:
+    if suffix not in _EXCEL_SUFFIXES or _container(raw) == "text":
         return [SheetInfo(name=shown, visible=True, active=True, has_header=True)]
-    return [info for info, _ in _workbook_sheets(raw, shown, suffix)]
+    return [info for info, _ in _workbook_sheets(raw, shown)]
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -236,12 +254,17 @@ def _read_delimited(raw: bytes, path: str) -> RawTable:
         data = body[len(prefix.encode("utf-8")):]
     else:
         data = text[len(prefix):].encode("utf-8")
+    lines = _physical_lines(data)
+    if lines > limits.MAX_ROWS:  # counted before parsing: one pass at memchr speed
+        raise InputFileError("file.too_many_rows", path=path, limit=limits.MAX_ROWS)
     first_row = header.start + header.depth + 1
     width = len(header.labels)
     table = _read_with_arrow(data, width, delimiter, path)
+    if table is not None and _swallows_lines(table, lines, delimiter, width):
+        table = None  # the exact reader says which row opened the quote
     if table is None:
         frame, rows, problems = _read_with_csv_module(data.decode("utf-8"), width, delimiter,
-                                                      first_row)
+                                                      header.labels, first_row)
     else:
         frame = table.to_pandas()
         frame.columns = range(width)
@@ -281,21 +304,107 @@ def _read_with_arrow(body: bytes, width: int, delimiter: str, path: str) -> pa.T
     return None if malformed else table
 
 
-def _read_with_csv_module(text: str, width: int, delimiter: str,
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _physical_lines(data: bytes) -> int:
+    """How many lines the bytes hold (a last line without its line end counts)."""
+    return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+
+
+def _swallowing(cell: str, delimiter: str, width: int) -> bool:
+    """Whether a cell's text after its first line break looks like rows of the file.
+
+    A quoted line break in a title or remark holds a few words; an unclosed
+    quote runs on into the following records, so the cell goes on with at
+    least half a row's worth of delimiters after its first line break.
+    """
+    parts = _LINE_BREAK.split(cell, maxsplit=1)
+    return len(parts) == 2 and parts[1].count(delimiter) >= max(1, (width - 1) // 2)
+
+
+def _swallows_lines(table: pa.Table, lines: int, delimiter: str, width: int) -> bool:
+    """Whether a quoted cell of the fast read ran on over later rows (an unclosed quote).
+
+    Only looked at when there are fewer records than ``lines``, that is when
+    some cell holds a line break, so a clean file costs nothing.
+    """
+    if table.num_rows >= lines:
+        return False
+    for column in table.columns:
+        broken = pc.filter(column, pc.fill_null(pc.match_substring(column, "\n"), False))
+        if any(_swallowing(cell, delimiter, width) for cell in broken.to_pylist()):
+            return True
+    return False
+
+
+class _Lines:
+    r"""The lines of a text for :mod:`csv`, with a position to go back to.
+
+    Lines end at ``\n``, ``\r\n`` or a lone ``\r``, each kept with its line
+    end, as :class:`io.StringIO` with ``newline=""`` splits them (and as the
+    fast reader does).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = list(io.StringIO(text, newline=""))
+        self.position = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= len(self.lines):
+            raise StopIteration
+        self.position += 1
+        return self.lines[self.position - 1]
+
+
+def _read_with_csv_module(text: str, width: int, delimiter: str, header: list[str],
                           first_row: int) -> tuple[pd.DataFrame, pd.Series, list[Problem]]:
     """Exact, slower read that reports each malformed record by its row number.
 
     A record with fewer fields than the header is read with the rest empty
     (as Excel opens it: a 填表人 line typed by hand has one field); one with
-    more non-empty fields is reported and skipped.
+    more non-empty fields is reported and skipped. A quote that is never
+    closed would swallow every line up to the next quote into one cell: that
+    row is reported (naming the column and how many lines it swallowed) and
+    skipped, and reading goes on from the line after it, so no row is lost.
     """
     body: list[list[str]] = []
     numbers: list[int] = []
     problems: list[Problem] = []
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for index, record in enumerate(records, start=first_row):
+    lines = _Lines(text)
+    records = csv.reader(lines, delimiter=delimiter)
+    index = first_row - 1
+    while True:
+        start = lines.position
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error:  # in this reading, only a field longer than csv allows
+            index += 1
+            problems.append(Problem("carriers", "row.unreadable", row=index,
+                                    value=lines.lines[start][:60].strip(),
+                                    params={"limit": csv.field_size_limit()}))
+            lines.position = start + 1
+            records = csv.reader(lines, delimiter=delimiter)
+            continue
+        index += 1
         if not any(cell.strip() for cell in record):
             continue
+        if lines.position - start > 1:
+            column = next((j for j, cell in enumerate(record)
+                           if _swallowing(cell, delimiter, width)), None)
+            if column is not None:
+                problems.append(Problem(
+                    "carriers", "row.unclosed_quote", row=index,
+                    field=header[column] if column < width else None,
+                    value=_LINE_BREAK.split(record[column], maxsplit=1)[0][:60],
+                    params={"count": lines.position - start - 1}))
+                lines.position = start + 1
+                continue
         if len(record) > width and not any(cell.strip() for cell in record[width:]):
             record = record[:width]  # trailing empty cells, as Excel writes them
         if len(record) > width:
@@ -353,22 +462,65 @@ def _fill_merged(cells: list[list[str | None]],
             row[left] = value
 
 
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_WORKBOOK_PART = "xl/workbook.xml"
+
+
+def _container(raw: bytes) -> str:
+    """What a file named as a workbook holds, by its first bytes, not by its name.
+
+    ``"zip"`` (an .xlsx/.xlsm, or something else zipped), ``"ole"`` (an old
+    .xls, or an encrypted workbook), ``"text"`` (a CSV or text table saved
+    under an Excel name, as many systems export), or ``"binary"``.
+    """
+    if raw.startswith(_ZIP_MAGIC):
+        return "zip"
+    if raw.startswith(_OLE_MAGIC):
+        return "ole"
+    sample = raw[:_SNIFF_BYTES]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or not _looks_binary(
+            sample.decode("latin-1")):
+        return "text"
+    return "binary"
+
+
+def _check_zip_workbook(raw: bytes, path: str) -> None:
+    """Make sure, from its directory alone, that a zip is whole, a workbook and not a bomb.
+
+    Raises
+    ------
+    InputFileError
+        When the zip is cut short or damaged, holds no workbook, or would
+        unpack to more than :data:`geo.limits.MAX_WORKBOOK_UNPACKED_BYTES`.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:  # e.g. cut in half
+        raise InputFileError("file.excel_damaged", path=path) from exc
+    names = archive.namelist()
+    if _WORKBOOK_PART not in names:
+        shown = "、".join(names[:5]) + ("…" if len(names) > 5 else "") if names else "—"
+        raise InputFileError("file.zip_not_workbook", path=path, members=shown)
+    limits.check_unpacked_size(archive, path, limits.MAX_WORKBOOK_UNPACKED_BYTES)
+
+
 def _openpyxl_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | None]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip_workbook(raw, path)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
-    except zipfile.BadZipFile as exc:  # not a workbook at all (a renamed file)
-        raise InputFileError("file.binary", path=path) from exc
-    except (InvalidFileException, ElementTree.ParseError, KeyError, ValueError, TypeError,
-            IndexError, AttributeError, OSError, EOFError) as exc:  # a damaged workbook
-        raise InputFileError("file.unreadable", path=path,
-                             reason=f"{type(exc).__name__}: {str(exc)[:120]}") from exc
+    except (zipfile.BadZipFile, InvalidFileException, ElementTree.ParseError, KeyError,
+            ValueError, TypeError, IndexError, AttributeError, OSError,
+            EOFError) as exc:  # a damaged part (bad CRC, broken XML, missing piece)
+        raise InputFileError("file.excel_damaged", path=path) from exc
     active = workbook.active.title if workbook.active is not None else None
     sheets = []
     for sheet in workbook.worksheets:
-        cells = [[_excel_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        cells = [[_excel_cell(v) for v in row]
+                 for row in _limited(sheet.iter_rows(values_only=True), path)]
         ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
                   for r in sheet.merged_cells.ranges]
         _fill_merged(cells, ranges)
@@ -390,7 +542,7 @@ def _calamine_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | Non
         for index, meta in enumerate(workbook.sheets_metadata):
             sheet = workbook.get_sheet_by_name(meta.name)
             cells = [[_excel_cell(v) for v in row]
-                     for row in sheet.to_python(skip_empty_area=False)]
+                     for row in _limited(sheet.to_python(skip_empty_area=False), path)]
             ranges = [(top, left, bottom, right)
                       for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])]
             _fill_merged(cells, ranges)
@@ -402,10 +554,22 @@ def _calamine_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | Non
     return sheets
 
 
-def _workbook_sheets(raw: bytes, path: str, suffix: str) -> list[tuple[SheetInfo, _Grid | None]]:
-    if suffix == ".xls":
+def _limited(rows: Iterable[Sequence[object]], path: str) -> Iterator[Sequence[object]]:
+    """The rows of a worksheet, refusing it once past :data:`geo.limits.MAX_ROWS`."""
+    for count, row in enumerate(rows, start=1):
+        if count > limits.MAX_ROWS:
+            raise InputFileError("file.too_many_rows", path=path, limit=limits.MAX_ROWS)
+        yield row
+
+
+def _workbook_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | None]]:
+    """The sheets of a workbook, read by what the file holds whatever its name says."""
+    kind = _container(raw)
+    if kind == "zip":
+        return _openpyxl_sheets(raw, path)
+    if kind == "ole":
         return _calamine_sheets(raw, path)
-    return _openpyxl_sheets(raw, path)
+    raise InputFileError("file.binary", path=path)
 
 
 def _has_header(cells: list[list[str | None]], path: str) -> bool:
@@ -437,8 +601,8 @@ def _choose_sheet(sheets: list[tuple[SheetInfo, _Grid | None]], wanted: str | No
     return sheets[names.index(wanted)]
 
 
-def _read_workbook(raw: bytes, path: str, suffix: str, wanted: str | None) -> RawTable:
-    sheets = _workbook_sheets(raw, path, suffix)
+def _read_workbook(raw: bytes, path: str, wanted: str | None) -> RawTable:
+    sheets = _workbook_sheets(raw, path)
     info, grid = _choose_sheet(sheets, wanted, path)
     cells = grid.cells
     if not any(any(c is not None and c.strip() for c in row) for row in cells):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from geo import InputFileError, load_boundaries, prepare_boundaries
+from geo import InputFileError, limits, load_boundaries, prepare_boundaries
 from geo.settings import BUNDLED_BOUNDARIES
 from tests.conftest import SQUARES, square_towns
 
@@ -80,6 +82,95 @@ def test_unreadable_boundary_files(tmp_path, content, code):
     with pytest.raises(InputFileError) as caught:
         load_boundaries(path)
     assert caught.value.code == code
+
+
+def _zipped_shapefile(tmp_path) -> Path:
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    square_towns().to_file(folder / "towns.shp", encoding="utf-8")
+    archive = tmp_path / "towns.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for part in folder.iterdir():
+            bundle.write(part, part.name)
+    return archive
+
+
+def test_a_boundary_zip_that_would_unpack_past_the_limit_is_refused_unread(tmp_path,
+                                                                           monkeypatch):
+    archive = _zipped_shapefile(tmp_path)
+    with zipfile.ZipFile(archive) as bundle:
+        declared = sum(member.file_size for member in bundle.infolist())
+    monkeypatch.setattr(limits, "MAX_UNPACKED_BYTES", declared - 1)
+    monkeypatch.setattr(gpd, "read_file", lambda *a, **k: pytest.fail("the zip was read"))
+    for source in (archive, io.BytesIO(archive.read_bytes())):
+        with pytest.raises(InputFileError) as caught:
+            load_boundaries(source, name="镇界.zip")
+        assert caught.value.code == "file.expands_too_large"
+        assert "镇界.zip" in caught.value.message("zh") and "towns." in caught.value.message("en")
+
+
+def test_a_boundary_file_over_the_size_or_vertex_limit_is_refused(towns_file, monkeypatch):
+    assert len(load_boundaries(towns_file).names) == 4
+    monkeypatch.setattr(limits, "MAX_VERTICES", 4 * 5 - 1)  # four squares of five vertices
+    with pytest.raises(InputFileError) as caught:
+        load_boundaries(towns_file)
+    assert caught.value.code == "boundary.too_many_vertices"
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", towns_file.stat().st_size - 1)
+    with pytest.raises(InputFileError) as caught:
+        load_boundaries(io.BytesIO(towns_file.read_bytes()), name="towns.geojson")
+    assert caught.value.code == "file.too_large"
+
+
+def test_an_empty_feature_collection_says_there_are_no_towns(tmp_path):
+    path = tmp_path / "towns.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_boundaries(path)
+    assert caught.value.code == "boundary.empty"
+
+
+def test_all_names_blank_says_which_features_have_no_name(tmp_path):
+    path = tmp_path / "towns.geojson"
+    square_towns().assign(name=["", " ", None, ""]).to_file(path)
+    with pytest.raises(InputFileError) as caught:
+        load_boundaries(path)
+    assert caught.value.code == "boundary.names_all_missing"
+    message = caught.value.message("en")
+    assert "features 1、2、3、4" in message and "name_en" in message
+
+
+def test_a_geopackage_whose_first_layer_is_points_reads_its_polygon_layer(tmp_path):
+    path = tmp_path / "towns.gpkg"
+    gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.Point(121.05, 31.45)],
+                     crs="EPSG:4326").to_file(path, layer="carriers")
+    square_towns().to_file(path, layer="towns")
+    boundaries = load_boundaries(path)
+    assert boundaries.names == list(SQUARES)
+    [note] = [p for p in boundaries.problems if p.code == "boundary.layer_chosen"]
+    assert note.value == "towns" and note.severity == "info"
+    assert "carriers" in note.message("zh")
+
+
+def test_a_geopackage_without_a_polygon_layer_names_its_layers(tmp_path):
+    path = tmp_path / "points.gpkg"
+    for layer in ("carriers", "offices"):
+        gpd.GeoDataFrame({"name": ["甲"]}, geometry=[shapely.Point(121.05, 31.45)],
+                         crs="EPSG:4326").to_file(path, layer=layer)
+    with pytest.raises(InputFileError) as caught:
+        load_boundaries(path)
+    assert caught.value.code == "boundary.no_polygon_layer"
+    assert "carriers" in caught.value.message("zh") and "offices" in caught.value.message("zh")
+
+
+def test_coordinates_out_of_range_for_their_declared_crs_are_an_error_not_a_crash(tmp_path):
+    path = tmp_path / "towns.geojson"
+    path.write_text('{"type": "Feature", "properties": {"name": "甲镇"}, "geometry": {"type": '
+                    '"Polygon", "coordinates": [[[500, 31], [121.1, 31], [121.1, 31.1], '
+                    '[500, 31]]]}}', encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_boundaries(path)
+    assert caught.value.code == "boundary.out_of_range"
+    assert "500" in caught.value.message("zh")
 
 
 def test_missing_boundary_file(tmp_path):
@@ -171,3 +262,15 @@ class TestBundled:
         assert boundaries.towns["approximate"].all()
         assert boundaries.towns["name_en"].notna().all()
         assert boundaries.lookup()["娄东街道"] == "太仓高新区"
+
+
+def test_a_ring_left_open_is_one_unusable_town_not_a_crash(tmp_path):
+    path = tmp_path / "towns.geojson"
+    text = square_towns().to_json()
+    open_ring = text.replace("[121.1, 31.4]]]", "[121.1, 31.45]]]", 1)  # 甲镇 no longer closes
+    assert open_ring != text
+    path.write_text(open_ring, encoding="utf-8")
+    boundaries = load_boundaries(path)
+    assert boundaries.names == list(SQUARES)[1:]
+    [problem] = boundaries.problems
+    assert (problem.code, problem.row, problem.value) == ("boundary.geometry_unusable", 1, "甲镇")

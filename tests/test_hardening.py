@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from geo import load_register
@@ -129,3 +130,40 @@ def test_ids_compared_in_their_canonical_form(tmp_path):
     assert [(p.row, p.code) for p in register.problems] == [(3, "row.id_duplicate"),
                                                               (4, "row.id_duplicate")]
     assert clean_values({"id": "ＴＣ００１ "})["id"] == "TC001"
+
+
+def test_an_unclosed_quote_through_the_cli_loses_no_row(tmp_path, capsys):
+    lines = (DATA / "carriers.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines[3] = lines[3].replace(",", ',"', 1)  # row 4 opens a quote that never closes
+    path = tmp_path / "carriers.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["check", "--carriers", str(path), "--format", "json"]) == 0
+    document = _strict(capsys.readouterr().out)
+    [problem] = [p for p in document["problems"] if p["code"] == "row.unclosed_quote"]
+    assert problem["row"] == 4 and problem["field"] == "名称"
+    full = validate_register(read_table(DATA / "carriers.csv"))
+    rows = set(load_register(path).carriers["row"])
+    assert rows == set(full.carriers["row"]) - {4}
+
+
+@pytest.mark.parametrize(("content", "expect"), [
+    (lambda xlsx: xlsx[: len(xlsx) // 2], "损坏或不完整"),
+    (lambda xlsx: b"PK\x03\x04" + b"\x00" * 64, "损坏或不完整"),
+])
+def test_a_damaged_workbook_exits_2_saying_so(tmp_path, capsys, content, expect):
+    xlsx = to_xlsx_bytes(pd.DataFrame({"名称": ["甲"], "类型": ["孵化器"]}))
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(content(xlsx))
+    assert main(["check", "--carriers", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert expect in error and "二进制" not in error and "Traceback" not in error
+
+
+def test_limits_can_be_set_from_the_environment(monkeypatch):
+    from geo import limits
+
+    monkeypatch.setenv("CARRIER_MAP_MAX_ROWS", "5_000")
+    assert limits._setting("MAX_ROWS", 7) == 5000
+    for bad in ("", "-3", "0", "lots", "1e9"):
+        monkeypatch.setenv("CARRIER_MAP_MAX_ROWS", bad)
+        assert limits._setting("MAX_ROWS", 7) == 7

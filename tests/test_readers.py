@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from geo import InputFileError
+from geo import InputFileError, limits
 from geo.readers import read_table
 from geo.register import load_register
 from tests.conftest import HEADER, carrier, write_csv
@@ -149,7 +149,8 @@ def test_xlsx_blank_rows_keep_row_numbers(tmp_path):
     ("zip.csv", b"PK\x03\x04" + b"\x00" * 200, "file.binary"),
     ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "file.unreadable"),
     ("data.json", b"{}", "file.format"),
-    ("fake.xlsx", b"this is not a workbook", "file.binary"),
+    ("fake.xlsx", b"this is not a workbook", "file.no_header"),  # text: read as CSV
+    ("fake.xlsx", bytes(range(256)) * 40, "file.binary"),
     ("noheader.csv", b"a,b,c\n1,2,3\n", "file.no_header"),
 ])
 def test_unusable_files_raise_a_clear_error(tmp_path, name, content, code):
@@ -196,3 +197,156 @@ def test_input_file_is_never_modified(tmp_path):
     before = path.read_bytes()
     load_register(path)
     assert path.read_bytes() == before
+
+
+
+# --- an unclosed quote, a damaged or disguised workbook, the limits -----------------------
+def _lines(count: int = 8) -> list[str]:
+    """A register as CSV lines: the header, then carriers C1 … C<count> on rows 2 …"""
+    return [",".join(HEADER)] + [",".join(carrier(id=f"C{i}")) for i in range(1, count + 1)]
+
+
+@pytest.mark.parametrize(("opened_in", "closed_in"), [(3, 7), (3, None), (8, None), (2, 3)])
+def test_an_unclosed_quote_is_reported_and_the_rows_it_swallowed_are_read(opened_in,
+                                                                             closed_in):
+    lines = _lines()
+    lines[opened_in - 1] = lines[opened_in - 1].replace("某孵化器", '"某孵化器', 1)
+    if closed_in is not None:  # a later quoted cell ends the runaway one, as "2,500" would
+        lines[closed_in - 1] = lines[closed_in - 1].replace(",12000,", ',"12,000",', 1)
+    table = read_table("\n".join(lines).encode(), name="台账.csv")
+    [problem] = table.problems
+    assert (problem.code, problem.row, problem.field) == ("row.unclosed_quote", opened_in, "name")
+    assert problem.params["count"] == (closed_in or 9) - opened_in
+    assert problem.value.startswith("某孵化器C")
+    assert table.rows.tolist() == [r for r in range(2, 10) if r != opened_in]
+    assert "台账.csv" not in problem.message("zh") and f"第 {opened_in} 行" in problem.message("zh")
+    if closed_in is not None:
+        counted = table.frame.iloc[:, 7].tolist()
+        assert counted[table.rows.tolist().index(closed_in)] == "12,000"
+
+
+def test_a_quoted_line_break_in_a_cell_is_not_an_unclosed_quote():
+    lines = _lines(3)
+    lines[2] = lines[2].replace("某孵化器C2", '"某孵化器C2\n（一期, 二期）\n备注"', 1)
+    table = read_table("\n".join(lines).encode(), name="r.csv")
+    assert table.problems == []
+    assert table.rows.tolist() == [2, 3, 4]
+    assert table.frame.iloc[1, 1] == "某孵化器C2\n（一期, 二期）\n备注"
+
+
+def test_an_unclosed_quote_in_a_file_with_short_rows_is_still_found():
+    lines = _lines()
+    lines[4] += ","  # one row too many fields: the exact reader is used anyway
+    lines[2] = lines[2].replace("某孵化器", '"某孵化器', 1)
+    table = read_table("\n".join(lines).encode(), name="r.csv")
+    assert [(p.code, p.row) for p in table.problems] == [("row.unclosed_quote", 3)]
+    assert table.rows.tolist() == [2, 4, 5, 6, 7, 8, 9]
+
+
+def test_an_unclosed_quote_longer_than_the_csv_module_allows_is_a_row_problem():
+    lines = _lines(2)
+    lines.insert(2, "C9," + "x" * 140_000)  # a long first line so the slow reader is used
+    lines[1] = lines[1].replace("某孵化器", '"某孵化器', 1) + "," + "y" * 140_000
+    table = read_table("\n".join(lines).encode(), name="r.csv")
+    assert table.problems[0].code in {"row.unclosed_quote", "row.unreadable"}
+    assert table.problems[0].row == 2
+
+
+def _workbook_bytes(rows: list[list[str]]) -> bytes:
+    import io
+
+    workbook = openpyxl.Workbook()
+    for row in [HEADER, *rows]:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_cut_in_half_is_called_damaged_not_binary():
+    content = _workbook_bytes([carrier()])
+    with pytest.raises(InputFileError) as caught:
+        read_table(content[: len(content) // 2], name="台账.xlsx")
+    assert caught.value.code == "file.excel_damaged"
+    assert "台账.xlsx" in caught.value.message("zh") and "incomplete" in caught.value.message("en")
+
+
+def test_a_zip_of_photos_named_xlsx_is_called_a_zip_not_a_workbook():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("IMG_0001.jpg", b"\xff\xd8\xff" * 50)
+    with pytest.raises(InputFileError) as caught:
+        read_table(buffer.getvalue(), name="照片.xlsx")
+    assert caught.value.code == "file.zip_not_workbook"
+    assert "IMG_0001.jpg" in caught.value.message("zh")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_csv_named_as_a_workbook_is_read_as_csv_with_a_note(suffix):
+    text = "\n".join(_lines(2)).encode("gbk")
+    table = read_table(text, name=f"导出{suffix}")
+    assert table.rows.tolist() == [2, 3]
+    assert [n.value for n in table.notes if n.code == "note.text_named_excel"] == [
+        f"导出{suffix}"]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(monkeypatch, tmp_path):
+    import io
+
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+    content = "\n".join(_lines()).encode()
+    path = tmp_path / "big.csv"
+    path.write_bytes(content)
+    for source in (path, content, io.BytesIO(content)):
+        with pytest.raises(InputFileError) as caught:
+            read_table(source, name="big.csv")
+        assert caught.value.code == "file.too_large"
+        assert "big.csv" in caught.value.message("en") and "MB" in caught.value.message("en")
+
+
+def test_a_workbook_that_would_unpack_past_the_limit_is_refused_before_opening(monkeypatch):
+    import io
+    import zipfile
+
+    content = _workbook_bytes([carrier(id=f"C{i}") for i in range(200)])
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        declared = sum(member.file_size for member in archive.infolist())
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_UNPACKED_BYTES", declared - 1)
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(a))
+    with pytest.raises(InputFileError) as caught:
+        read_table(content, name="炸弹.xlsx")
+    assert caught.value.code == "file.expands_too_large" and opened == []
+    assert "xl/worksheets/sheet1.xml" in caught.value.message("zh")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_table_over_the_row_limit_is_refused(monkeypatch, suffix):
+    monkeypatch.setattr(limits, "MAX_ROWS", 5)
+    rows = [carrier(id=f"C{i}") for i in range(8)]
+    content = (_workbook_bytes(rows) if suffix == ".xlsx"
+               else "\n".join([",".join(HEADER), *(",".join(r) for r in rows)]).encode())
+    with pytest.raises(InputFileError) as caught:
+        read_table(content, name=f"r{suffix}")
+    assert caught.value.code == "file.too_many_rows"
+    monkeypatch.setattr(limits, "MAX_ROWS", 9)
+    assert len(read_table(content, name=f"r{suffix}").rows) == 8
+
+
+def test_a_small_workbook_declaring_a_huge_sheet_is_refused_with_the_default_limit():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml",
+                         b" " * (limits.MAX_WORKBOOK_UNPACKED_BYTES + 1))
+    assert len(buffer.getvalue()) < limits.MAX_WORKBOOK_UNPACKED_BYTES // 100  # it packs small
+    with pytest.raises(InputFileError) as caught:
+        read_table(buffer.getvalue(), name="小文件.xlsx")
+    assert caught.value.code == "file.expands_too_large"
+    assert "小文件.xlsx" in caught.value.message("zh")
