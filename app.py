@@ -11,10 +11,17 @@ import streamlit as st
 
 from dashboard.auth import current_actor, keep_signed_in, sign_in_form, sign_in_status
 from dashboard.auth import settings as auth_settings
-from dashboard.data import configured_paths, dataset, filtered_check, open_configured_store
+from dashboard.data import (
+    configured_paths,
+    dataset,
+    filtered_check,
+    open_account_store,
+    open_configured_store,
+)
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, language, remember, render_notes, render_sidebar
 from geo import ConfigError, InputFileError, translate
+from geo.store.access import StoreError
 
 st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", page_icon="🗺️",
                    layout="wide")
@@ -32,26 +39,32 @@ pages = {
                     icon=":material/flag:", url_path="city"),
     "data": st.Page("views/data.py", title=translate("page.data", lang),
                     icon=":material/edit_note:", url_path="data"),
+    "gaps": st.Page("views/gaps.py", title=translate("page.gaps", lang),
+                    icon=":material/travel_explore:", url_path="gaps"),
 }
 page = st.navigation(list(pages.values()), position="top")
 if page.url_path == pages["overview"].url_path and st.query_params.get("town"):
     st.switch_page(pages["town"], query_params={"town": st.query_params["town"]})
 
 paths = configured_paths()
-store = open_configured_store()
-if store is not None:
-    actor = current_actor(store)
-    keep_signed_in()
-    if actor is None and auth_settings().login_to_view:
-        st.info(translate("auth.needed", lang))
-        sign_in_form(store, lang, key="sign_in_to_view")
-        st.stop()
-    sign_in_status(store, actor, lang)
 try:
+    # Accounts live in the store, also when the register is read from files: signing in,
+    # and CARRIER_MAP_LOGIN_TO_VIEW, hold the same in both modes.
+    if open_configured_store() is not None or auth_settings().login_to_view:
+        accounts = open_account_store()
+        actor = current_actor(accounts)
+        keep_signed_in()
+        if actor is None and auth_settings().login_to_view:
+            st.info(translate("auth.needed", lang))
+            sign_in_form(accounts, lang, key="sign_in_to_view")
+            st.stop()
+        sign_in_status(accounts, actor, lang)
     data = dataset(paths)
     view = render_sidebar(data, lang)
     result = filtered_check(data, view.filters)
-except (InputFileError, ConfigError) as error:
+except (InputFileError, ConfigError, StoreError) as error:
+    # A file that cannot be used, or a database that cannot be opened (read-only, full,
+    # damaged, newer than the program, unreachable): one message, never a traceback.
     st.error(f"**{translate('app.load_failed', lang)}**\n\n{plain(error.message(lang))}")
     st.stop()
 render_notes(result, data, lang)

@@ -21,6 +21,7 @@ import os
 import streamlit as st
 
 from dashboard.data import secrets
+from dashboard.markdown import plain
 from geo import translate
 from geo.i18n import Lang
 from geo.store import Actor, Store
@@ -152,7 +153,7 @@ def sign_in_status(store: Store, actor: Actor | None, lang: Lang) -> None:
     """Who is signed in, in the sidebar, with a way out (not for proxy sign-in)."""
     if actor is None:
         return
-    st.sidebar.caption(translate("auth.signed_in", lang, user=actor.username,
+    st.sidebar.caption(translate("auth.signed_in", lang, user=plain(actor.username),
                                  role=translate(f"role.{actor.role}", lang)))
     if settings().mode != "header":
         st.sidebar.button(translate("auth.sign_out", lang), on_click=_sign_out, args=(store,),

@@ -18,9 +18,10 @@ from geo import CheckResult, Dataset, file_digest, load_dataset
 from geo.filters import Filters
 from geo.settings import DataPaths, data_paths
 from geo.store import Store
-from geo.store.setup import open_store, store_dataset
+from geo.store.setup import open_store, store_dataset, store_url
 
-__all__ = ["configured_paths", "dataset", "filtered_check", "open_configured_store", "secrets"]
+__all__ = ["configured_paths", "dataset", "filtered_check", "open_account_store",
+           "open_configured_store", "secrets"]
 
 
 def secrets() -> dict:
@@ -59,6 +60,23 @@ def open_configured_store() -> Store | None:
     """The configured store, or ``None`` when the register is read from a file."""
     url = configured_paths().store_url
     return _store(url) if url else None
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts(url: str) -> Store:
+    """The accounts' database when the register is read from files: opened, never seeded."""
+    return open_store(url, seed=False)
+
+
+def open_account_store() -> Store:
+    """The store that holds the user accounts, also when the register is read from a file.
+
+    That is the configured store; with ``CARRIER_MAP_CARRIERS`` set it is the
+    database ``python -m geo users add`` writes to (``CARRIER_MAP_DATABASE_URL``
+    or ``CARRIER_MAP_DB_PATH``), so signing in works the same in both modes.
+    """
+    store = open_configured_store()
+    return store if store is not None else _accounts(store_url({**os.environ, **secrets()}))
 
 
 def _content(paths: DataPaths) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard.data import secrets
 from dashboard.markdown import plain
+from dashboard.widgets import file_download
 from geo import ConfigError, Problem, translate
 from geo.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from geo.i18n import CATALOGUE, Lang
@@ -34,6 +35,7 @@ from geo.store.history import (
     revert,
     seed_batch,
 )
+from geo.store.store import clean_values
 
 __all__ = ["RESULT_KEY", "edit_tab", "export_tab", "history_tab", "show_results"]
 
@@ -52,10 +54,11 @@ def show_results() -> None:
 
 
 def _editable_rows(store: Store, actor: Actor) -> pd.DataFrame:
+    """The stored rows ``actor`` may edit: the store places them, the account decides."""
     rows = store.carrier_rows()
-    if actor.role != "admin":
+    if not actor.may_administer():  # an administrator edits every row, placed or not
         towns = store.locate_rows(rows[list(COLUMNS)])
-        rows = rows[towns.isin(actor.towns).to_numpy()]
+        rows = rows.loc[towns.map(actor.may_edit_town).astype(bool)]
     return rows.set_index("id")
 
 
@@ -230,12 +233,12 @@ def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
             if not existing:
                 store.add_carrier(actor, _to_store(None, None, row, carrier_id))
                 counts["added"] += 1
-            elif _differs(shown.loc[carrier_id], row):
-                values = _to_store(original.loc[carrier_id], shown.loc[carrier_id], row,
-                                   carrier_id)
-                store.update_carrier(actor, carrier_id, values,
-                                     int(original.loc[carrier_id, "version"]))
-                counts["changed"] += 1
+            else:
+                stored = original.loc[carrier_id]
+                values = _to_store(stored, shown.loc[carrier_id], row, carrier_id)
+                if _changes(stored, values):
+                    store.update_carrier(actor, carrier_id, values, int(stored["version"]))
+                    counts["changed"] += 1
         except StoreError as error:
             failures.append(_failure(error, label, lang))
     for carrier_id in deleted:
@@ -249,29 +252,40 @@ def edit_tab(store: Store, actor: Actor, lang: Lang) -> None:
     st.rerun()
 
 
-def _differs(before: pd.Series, after: pd.Series) -> bool:
-    """Whether the user changed any cell of a row (blank, ``None`` and NaN are the same)."""
-    return any(_cell(before.get(c)) != _cell(after.get(c)) for c in _GRID_COLUMNS)
+def _changes(stored: pd.Series, values: dict[str, Any]) -> bool:
+    """Whether saving ``values`` would change the stored row, both cleaned as the store does.
+
+    The store's own cleaning (:func:`geo.store.store.clean_values`) decides, so
+    a row the user touched but left as it was is not sent as a change (no new
+    version, no line in the history).
+    """
+    return clean_values(values) != clean_values({**stored.to_dict(), "id": values["id"]})
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _export_files(url: str, version: int, lang: Lang, _store: Store) -> dict[str, bytes]:
-    """The export files, made once per state of the data (not on every rerun)."""
+@st.cache_data(show_spinner=False, max_entries=24)
+def _export_file(url: str, version: int, kind: str, lang: Lang, _store: Store) -> bytes:
+    """One export file, made once per state of the data (not on every rerun)."""
+    if kind == "geojson":
+        return to_geojson_bytes(_store.register())
     frame = register_export(_store.carrier_rows(), lang)
-    return {"csv": to_csv_bytes(frame), "xlsx": to_xlsx_bytes(frame, "carriers"),
-            "geojson": to_geojson_bytes(_store.register())}
+    return to_csv_bytes(frame) if kind == "csv" else to_xlsx_bytes(frame, "carriers")
 
 
 def export_tab(store: Store, lang: Lang) -> None:
-    """The whole register as CSV (UTF-8 with BOM), Excel and GeoJSON."""
-    files = _export_files(store.url, store.data_version(), lang, store)
+    """The whole register as CSV (UTF-8 with BOM), Excel and GeoJSON, each made on its own.
+
+    A file that cannot be made is said in its button's place; the others and
+    the history still show.
+    """
+    version = store.data_version()
     for kind, label, mime in (
             ("csv", "download.csv", "text/csv"),
             ("xlsx", "download.xlsx",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("geojson", "data.export_geojson", "application/geo+json")):
-        st.download_button(translate(label, lang), files[kind], file_name=f"carriers.{kind}",
-                           mime=mime, icon=":material/download:", key=f"export_{kind}")
+        file_download(st.container(), translate(label, lang),
+                      lambda kind=kind: _export_file(store.url, version, kind, lang, store),
+                      file_name=f"carriers.{kind}", mime=mime, key=f"export_{kind}", lang=lang)
 
 
 _LINE_HEIGHT = 70
@@ -355,7 +369,7 @@ def history_tab(store: Store, actor: Actor | None, lang: Lang) -> None:
     else:
         _lines_table(lines, lang)
         _batch_details(store, lines, lang, zone)
-    if actor is None or actor.role != "admin" or changes.empty:
+    if actor is None or not actor.may_administer() or changes.empty:
         return
     number = st.number_input(translate("data.revert", lang), min_value=1, step=1,
                              value=int(changes["id"].max()))

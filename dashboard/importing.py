@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.editing import RESULT_KEY
 from dashboard.markdown import plain
-from dashboard.widgets import table
+from dashboard.widgets import file_download, table
 from geo import InputFileError, load_boundaries, translate
 from geo.i18n import Lang
 from geo.import_tables import CHOICES, choice_table, import_summary, import_table
@@ -100,9 +100,9 @@ def _choices(preview: ImportPreview, lang: Lang) -> dict[int, str]:
 
 def import_tab(store: Store, actor: Actor, lang: Lang, distance_m: float) -> None:
     """Upload a ledger, preview every row, commit or cancel; undo an import; the template."""
-    st.download_button(translate("import.template", lang), _template(lang),
-                       file_name=translate("template.file_name", lang), mime=_XLSX_MIME,
-                       icon=":material/download:", key="template_download")
+    file_download(st.container(), translate("import.template", lang), lambda: _template(lang),
+                  file_name=translate("template.file_name", lang), mime=_XLSX_MIME,
+                  key="template_download", lang=lang)
     upload = st.file_uploader(translate("data.upload", lang), type=["csv", "txt", "xlsx", "xls"],
                               key=f"register_upload_{st.session_state.get('_uploads', 0)}")
     if upload is not None:
@@ -115,7 +115,7 @@ def import_tab(store: Store, actor: Actor, lang: Lang, distance_m: float) -> Non
     if preview is not None:
         _show_preview(store, actor, preview, lang)
     _recent_imports(store, actor, lang)
-    if actor.role == "admin":
+    if actor.may_administer():
         _boundaries_import(store, actor, lang)
 
 
@@ -155,12 +155,12 @@ def _show_preview(store: Store, actor: Actor, preview: ImportPreview, lang: Lang
 
 def _recent_imports(store: Store, actor: Actor, lang: Lang) -> None:
     """The user's own imports (an administrator: everyone's), each with an undo button."""
-    batches = import_batches(store, who=None if actor.role == "admin" else actor.username,
+    batches = import_batches(store, who=None if actor.may_administer() else actor.username,
                              limit=10)
     if batches.empty:
         return
     st.divider()
-    heading = "import.recent_all" if actor.role == "admin" else "import.recent"
+    heading = "import.recent_all" if actor.may_administer() else "import.recent"
     st.markdown(f"**{translate(heading, lang)}**")
     for record in batches.to_dict("records"):
         line, button = st.columns([4, 1], vertical_alignment="center")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 from dashboard.data import secrets
+from dashboard.markdown import plain
 from dashboard.sidebar import Context
 from geo import CheckResult, format_area, towns_of_points, translate
 from geo._errors import ConfigError
+from geo.check import goal_met
 from geo.cover import Cover
 from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.i18n import Lang
@@ -22,9 +27,9 @@ from geo.mapview import MapAssets, carrier_map, clicked_point
 from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from geo.tables import number_formats
 
-__all__ = ["download_buttons", "headline_figures", "map_frame", "table"]
+__all__ = ["download_buttons", "file_download", "headline_figures", "map_frame", "table"]
 
-
+_log = logging.getLogger(__name__)
 
 
 def headline_figures(result: CheckResult, lang: Lang) -> None:
@@ -32,7 +37,7 @@ def headline_figures(result: CheckResult, lang: Lang) -> None:
     city = result.city
 
     def progress(count: int, goal: int) -> str:
-        return (translate("kpi.reached", lang) if count >= goal
+        return (translate("kpi.reached", lang) if goal_met(count, goal)
                 else translate("kpi.to_go", lang, count=goal - count))
 
     area, towns, carriers, institutes = st.columns(4)
@@ -105,6 +110,27 @@ def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str,
         translate("download.xlsx", lang), workbook, file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx", icon=":material/download:")
+
+
+def file_download(where: DeltaGenerator, label: str, build: Callable[[], bytes], *,
+                  file_name: str, mime: str, key: str, lang: Lang) -> None:
+    """A download button for the file ``build`` makes now, or a short error in its place.
+
+    Whatever goes wrong while making the file (a value the format refuses, a
+    library's bug) is logged with its traceback for the operator and said in
+    one line where the button would be; the rest of the page still renders.
+    Any exception is caught, on purpose and only here: a download is never
+    worth the page (or the history below it).
+    """
+    try:
+        data = build()
+    except Exception:
+        _log.exception("could not make the download %s", file_name)
+        where.error(plain(translate("download.failed", lang, file=file_name)),
+                    icon=":material/error:")
+        return
+    where.download_button(label, data, file_name=file_name, mime=mime, key=key,
+                          icon=":material/download:")
 
 
 def table(frame: pd.DataFrame, progress_column: str | None = None) -> None:

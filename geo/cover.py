@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from geo.check import CheckResult
+from geo.check import CheckResult, goal_met
 from geo.i18n import Lang, format_area, translate
 
 __all__ = ["Cover", "city_cover", "problems_cover", "town_cover"]
@@ -143,7 +143,8 @@ def city_cover(result: CheckResult, lang: Lang,
     city, towns = result.city, result.towns
 
     def state(count: int, goal: int) -> str:
-        return translate("city.goal_met" if count >= goal else "city.goal_not_met", lang)
+        return translate("city.goal_met" if goal_met(count, goal) else "city.goal_not_met",
+                         lang)
 
     verdict = translate(
         "download.city_verdict", lang, met=city["towns_met"], total=city["towns_total"],

@@ -9,6 +9,7 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.markdown import WORD_JOINER
 from geo import format_area, load_dataset, translate
 from geo.filters import Filters
 from tests.conftest import REPO, carrier
@@ -38,8 +39,9 @@ def open_app(lang: str = "zh", page: str | None = None, town: str | None = None,
 
 
 def shown(markdown: str) -> str:
-    """Markdown source as the reader sees it: backslash escapes (user text, kept literal) undone."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown source as the reader sees it: the escapes and invisible joiners
+    :func:`dashboard.markdown.plain` adds to keep user text literal are undone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -156,6 +158,18 @@ def test_a_bad_register_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not app.exception
     assert "bad.csv" in shown(app.error[0].value)
+
+
+def test_a_damaged_database_gives_a_message_not_a_traceback(tmp_path, monkeypatch):
+    """A store that cannot be opened (here: not a database) is one message on every page."""
+    damaged = tmp_path / "carrier-map.db"
+    damaged.write_bytes(b"this is not an SQLite database" * 100)
+    monkeypatch.setenv("CARRIER_MAP_DB_PATH", str(damaged))
+    monkeypatch.delenv("CARRIER_MAP_CARRIERS", raising=False)
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not app.exception
+    assert translate("app.load_failed", "zh") in shown(app.error[0].value)
+    assert str(tmp_path) not in shown(app.error[0].value)  # no server path shown
 
 
 def test_bad_rows_are_reported_and_the_rest_still_shows(register_csv, monkeypatch):
@@ -484,3 +498,105 @@ def test_added_rows_are_saved_or_named_by_what_was_typed(private_store):
     assert store.carrier("N200")["name"] == "浏河新载体"
     history_lines = _history_table(app)
     assert history_lines[translate("col.carrier", "zh")].iloc[0] == "N200 浏河新载体"
+
+
+# --- hardening (issue 10) -------------------------------------------------------------
+def test_pages_ask_geo_check_whether_a_goal_is_met(tmp_path, monkeypatch):
+    """Goals set to exactly what the sample reaches: met by the rule, not met by a stricter one.
+
+    The pages must follow whatever :func:`geo.check.goal_met` decides; a page
+    comparing on its own would keep saying "reached" under the stricter rule.
+    """
+    import sys
+
+    city = load_dataset().check().city
+    targets = (REPO / "data" / "targets.toml").read_text(encoding="utf-8").replace(
+        "new_carriers = 30", f"new_carriers = {city['new_carriers']}").replace(
+        "research_institutes = 10", f"research_institutes = {city['research_institutes']}")
+    path = tmp_path / "targets.toml"
+    path.write_text("# goals equal to the sample's figures\n" + targets, encoding="utf-8")
+    monkeypatch.setenv("CARRIER_MAP_TARGETS", str(path))
+    goals = [translate("kpi.new_carriers", "zh", goal=city["new_carriers"]),
+             translate("kpi.institutes", "zh", goal=city["research_institutes"])]
+
+    def verdicts(app: AppTest) -> tuple[list[str], list[str]]:
+        table = app.dataframe[1].value.set_index(translate("col.item", "zh"))
+        return ([table.loc[g, translate("col.band", "zh")] for g in goals],
+                [m.delta for m in app.metric if m.label in goals])
+
+    reached = translate("city.goal_met", "zh"), translate("kpi.reached", "zh")
+    assert verdicts(open_app("zh", "views/city.py")) == ([reached[0]] * 2, [reached[1]] * 2)
+
+    from geo.check import goal_met as rule
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "goal_met", None) is rule:
+            monkeypatch.setattr(module, "goal_met", lambda actual, goal: actual > goal)
+    not_reached = (translate("city.goal_not_met", "zh"), translate("kpi.to_go", "zh", count=0))
+    assert verdicts(open_app("zh", "views/city.py")) == ([not_reached[0]] * 2,
+                                                         [not_reached[1]] * 2)
+
+
+def _sign_in_through_form(app: AppTest, user: str, password: str) -> AppTest:
+    label = {t.label: t for t in app.text_input}
+    label[translate("auth.username", "zh")].input(user)
+    label[translate("auth.password", "zh")].input(password)
+    app = next(b for b in app.button if b.label == translate("auth.sign_in", "zh")).click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_login_to_view_holds_when_the_register_is_a_file(private_store, monkeypatch):
+    from geo.store.engine import sqlite_url
+    from geo.store.setup import SYSTEM, open_store
+    from geo.store.users import add_user
+
+    accounts = open_store(sqlite_url(private_store), seed=False)
+    add_user(accounts, SYSTEM, "reader", "viewer", password="reader-password")
+    monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(REPO / "data" / "carriers.csv"))
+    monkeypatch.setenv("CARRIER_MAP_LOGIN_TO_VIEW", "true")
+    for page in ("views/overview.py", "views/city.py"):
+        app = open_app("zh", page)
+        assert translate("auth.needed", "zh") in [i.value for i in app.info]
+        assert not app.title and not app.metric and not app.dataframe, f"{page} shown signed out"
+    app = _sign_in_through_form(app, "reader", "reader-password")
+    assert app.title[0].value == translate("page.city", "zh")
+    assert metrics(app) == expected_metrics("zh")
+
+
+def test_login_to_view_keeps_the_data_pages_export_and_history_for_signed_in_users(
+        private_store, monkeypatch):
+    from geo.store.setup import SYSTEM
+    from geo.store.users import add_user
+
+    store = _data_store(private_store)
+    add_user(store, SYSTEM, "reader", "viewer", password="reader-password")
+    monkeypatch.setenv("CARRIER_MAP_LOGIN_TO_VIEW", "true")
+    app = open_app("zh", "views/data.py")
+    assert not app.get("download_button") and not app.dataframe and not app.tabs
+    assert translate("auth.needed", "zh") in [i.value for i in app.info]
+    app = _sign_in_through_form(app, "reader", "reader-password")
+    assert {"export_csv", "export_xlsx", "export_geojson"} <= {
+        b.key for b in app.get("download_button")}
+    assert not _history_table(app).empty
+    assert translate("data.revert_button", "zh") not in [b.label for b in app.button]
+
+
+MARKDOWN_NAME = "![x](http://evil.example/q.png) [重新登录](http://evil.example/login)"
+
+
+def test_a_town_name_with_markdown_is_shown_as_text_in_the_title(tmp_path, register_csv,
+                                                                  monkeypatch):
+    from tests.conftest import square_towns
+
+    towns = square_towns()
+    towns.loc[0, "name"] = MARKDOWN_NAME
+    boundaries = tmp_path / "towns.geojson"
+    towns.to_file(boundaries, driver="GeoJSON")
+    monkeypatch.setenv("CARRIER_MAP_BOUNDARIES", str(boundaries))
+    monkeypatch.setenv("CARRIER_MAP_CARRIERS", str(register_csv([carrier("M1")])))
+    app = open_app("zh", town=MARKDOWN_NAME)
+    title = app.title[0].value
+    assert shown(title) == MARKDOWN_NAME
+    assert not re.search(r"(?<!\\)[!\[\]()]", title), f"live markdown in the title: {title}"
+    assert not re.search(r"(?i)(https?|www)\\?[:.]", title), f"an address it would link: {title}"

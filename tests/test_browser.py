@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import time
+from urllib.parse import quote
 
 import pytest
 
+from dashboard.markdown import WORD_JOINER
 from geo import load_dataset, translate
 from tests.browser import MAP_FRAME, Browser, needs_chromium, streamlit_server
 from tests.conftest import carrier
@@ -109,6 +111,24 @@ def test_gaode_basemap_shifts_the_overlays_and_clicks_still_find_the_town(browse
     browser.page.wait_for_url("**/town?town=*", timeout=30000)
     browser.settle()
     assert "沙溪镇" in browser.page.locator("h1").first.inner_text()
+
+
+MARKDOWN_LINK = "![x](http://evil.example/q.png) [重新登录](http://evil.example/login)"
+
+
+def test_markdown_in_a_town_link_stays_text_and_fetches_nothing(browser):
+    """A crafted ``?town=`` shows as the text it is: no foreign image, no link to follow."""
+    browser.open("/town?town=" + quote(MARKDOWN_LINK))
+    browser.map_frame()  # the page has run to its end (the first town is shown)
+    alert = browser.page.locator('[data-testid="stAlert"]', has_text="evil.example").first
+    text = alert.inner_text().replace(WORD_JOINER, "")  # invisible; it keeps addresses unlinked
+    assert MARKDOWN_LINK in text, "the link's text is shown literally"
+    time.sleep(1)  # room for an image request, were one made
+    for frame in browser.page.frames:
+        assert frame.locator("a[href*='evil.example']").count() == 0, frame.url
+        assert frame.locator("img[src*='evil.example']").count() == 0, frame.url
+    assert not [host for host in browser.hosts if "evil.example" in host]
+    _only_the_app(browser)
 
 
 def test_town_link_selects_the_town(browser):

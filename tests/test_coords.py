@@ -93,14 +93,17 @@ def test_bd09_uses_baidus_x_pi_not_plain_pi():
     assert metres(*wrong, *right) > 10
 
 
-def test_outside_china_is_unchanged():
+def test_outside_china_gcj02_is_unchanged_and_bd09_is_its_own_shift_only():
+    """GCJ-02 is WGS84 outside China; BD-09 still shifts there, by its BD step alone."""
     lon, lat = np.array([2.35, -74.0]), np.array([48.85, 40.7])
-    for convert in (coords.wgs84_to_gcj02, coords.gcj02_to_wgs84, coords.bd09_to_wgs84):
+    for convert in (coords.wgs84_to_gcj02, coords.gcj02_to_wgs84):
         out_lon, out_lat = convert(lon, lat)
-        if convert is coords.bd09_to_wgs84:
-            continue  # BD-09 shifts everywhere; only the GCJ step is bounded
         np.testing.assert_allclose(out_lon, lon)
         np.testing.assert_allclose(out_lat, lat)
+    # BD-09 → WGS84 is BD-09 → GCJ-02 and then the (here empty) GCJ-02 step.
+    np.testing.assert_allclose(coords.bd09_to_wgs84(lon, lat), coords.bd09_to_gcj02(lon, lat))
+    np.testing.assert_allclose(coords.wgs84_to_bd09(lon, lat), coords.gcj02_to_bd09(lon, lat))
+    assert (metres(*coords.bd09_to_wgs84(lon, lat), lon, lat) > 100).all(), "BD-09 shifts"
 
 
 def test_to_wgs84_converts_each_point_by_its_own_system():

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.sidebar import current
 from dashboard.widgets import download_buttons, headline_figures, table
 from geo import translate
+from geo.check import goal_met
 from geo.cover import city_cover, problems_cover
 from geo.tables import display_names, problem_table, town_table
 
@@ -34,7 +35,7 @@ st.dataframe(pd.DataFrame({
     translate("col.item", lang): [translate(code, lang, goal=goal) for code, _, goal in goals],
     translate("col.actual", lang): [actual for _, actual, _ in goals],
     translate("col.goal", lang): [goal for _, _, goal in goals],
-    translate("col.band", lang): [translate("city.goal_met" if actual >= goal
+    translate("col.band", lang): [translate("city.goal_met" if goal_met(actual, goal)
                                             else "city.goal_not_met", lang)
                                   for _, actual, goal in goals],
 }), hide_index=True)

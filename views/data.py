@@ -26,7 +26,7 @@ if actor is None:
     sign_in_form(store, lang)
 elif not actor.may_write():
     st.info(translate("data.viewer", lang))
-elif actor.role == "town_editor":
+elif not actor.may_administer():  # a town editor: say which towns
     st.caption(translate("data.editor_towns", lang, towns="、".join(sorted(actor.towns)) or "—"))
 
 show_results()
