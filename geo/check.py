@@ -6,37 +6,127 @@ and it lies in the town (by point, else by declared town). A town meets its
 target when its counted area is at least the target. Its projection adds the
 area under construction or planned whose expected opening date lies in the
 period by the same test; later, earlier and undated pipeline is reported apart.
+
+As of a date (``check(..., as_of=...)``) the same rule applies, and a carrier
+counts only from the day its opening is complete: a full date from that day, a
+year or a month alone from its last day (``opened_end``). As of the period end
+or later that changes nothing, so the result equals the plain check.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from geo._errors import ConfigError
 from geo.boundaries import Boundaries
 from geo.duplicates import probable_duplicates
+from geo.i18n import Lang, translate
 from geo.locate import locate
 from geo.problems import Problem
 from geo.register import Register
 from geo.settings import Targets
 
-__all__ = ["BANDS", "PIPELINE_TIMINGS", "REASONS", "Band", "CheckResult", "PipelineTiming",
-           "Reason", "check", "classify", "pipeline_timing", "progress_band"]
+__all__ = ["BANDS", "COUNTS_IN_PERIOD", "PIPELINE_TIMINGS", "REASONS", "AsOf", "Band",
+           "CheckResult", "PipelineTiming", "Reason", "Standing", "check", "classify", "counts_by",
+           "goal_met", "parse_date", "pipeline_timing", "progress_band", "standing", "standings",
+           "timeline"]
 
 Reason = Literal["counted", "duplicate", "data_problem", "outside_boundary", "not_in_use",
-                 "no_opening_date", "opened_outside_period"]
+                 "no_opening_date", "opened_outside_period", "opens_after_as_of"]
 REASONS: tuple[Reason, ...] = ("counted", "duplicate", "data_problem", "outside_boundary",
-                               "not_in_use", "no_opening_date", "opened_outside_period")
+                               "not_in_use", "no_opening_date", "opened_outside_period",
+                               "opens_after_as_of")
+"""``opens_after_as_of`` (last, so every other reason wins) only occurs as of a date:
+the carrier counts in the period, but not yet on that date."""
+COUNTS_IN_PERIOD: tuple[Reason, ...] = ("counted", "opens_after_as_of")
+"""The reasons of the carriers that count toward their town by the period end."""
 PipelineTiming = Literal["in_period", "after_period", "before_period", "no_date"]
 PIPELINE_TIMINGS: tuple[PipelineTiming, ...] = ("in_period", "after_period", "before_period",
                                                 "no_date")
 PIPELINE_STATUSES = ("under_construction", "planned")
 Band = Literal["met", "close", "far"]
 BANDS: tuple[Band, ...] = ("met", "close", "far")
+
+
+_EARLIEST = dt.date(1900, 1, 1)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: object, code: str = "asof.invalid") -> dt.date:
+    """A date as given by a page (``datetime.date``) or a command line (``"YYYY-MM-DD"``).
+
+    A ``datetime`` (or ``pandas.Timestamp``) gives its day. Anything else, a
+    day that does not exist, or a day before 1900 raises.
+
+    Raises
+    ------
+    ConfigError
+        With catalogue entry ``code`` (``asof.invalid`` or ``since.invalid``),
+        naming the value received and the form expected.
+    """
+    day: dt.date | None = None
+    if isinstance(value, dt.datetime):
+        day = None if pd.isna(value) else value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if _ISO_DATE.match(text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                day = None
+    if day is None or day < _EARLIEST:
+        raise ConfigError(code, value=str(value)[:40], earliest=_EARLIEST.isoformat())
+    return day
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The date a check stands on, and what was assumed to get there.
+
+    ``requested`` is the date asked for; ``date`` the one used: the same, or
+    the period end when the request lies after it (``clipped``). Before the
+    period start (``before_period``) no town has any new area yet.
+    ``imprecise_ids`` are the carriers counting in the period whose opening
+    is a year or a month alone, counted from its last day; ``pending_ids`` the
+    ones among them whose year or month had begun but not ended on ``date``,
+    so they do not count yet. :meth:`messages` mentions the year/month rule
+    only before the period end, where it can change a figure.
+    """
+
+    requested: dt.date
+    date: dt.date
+    period_end: dt.date
+    clipped: bool
+    before_period: bool
+    imprecise_ids: tuple[str, ...] = ()
+    pending_ids: tuple[str, ...] = ()
+
+    def messages(self, lang: Lang = "zh") -> list[str]:
+        """What a reader should be told about this date, in ``lang`` (may be empty)."""
+        texts = []
+        if self.clipped:
+            texts.append(translate("asof.clipped", lang, requested=self.requested.isoformat(),
+                                   date=self.date.isoformat()))
+        if self.before_period:
+            texts.append(translate("asof.before_period", lang, date=self.date.isoformat()))
+        if self.imprecise_ids and not self.before_period and self.date < self.period_end:
+            texts.append(translate("asof.imprecise", lang, count=len(self.imprecise_ids)))
+        if self.pending_ids:
+            texts.append(translate("asof.pending", lang, count=len(self.pending_ids),
+                                   date=self.date.isoformat(),
+                                   ids=", ".join(self.pending_ids[:10])
+                                   + (" …" if len(self.pending_ids) > 10 else "")))
+        return texts
 
 
 @dataclass
@@ -54,6 +144,8 @@ class CheckResult:
     close_ratio: float = 0.5
     notes: list[Problem] = field(default_factory=list)
     """Things read or set aside that need no fix (合计 rows, the area unit)."""
+    as_of: AsOf | None = None
+    """The date the figures stand on; ``None`` for the whole period (the plain check)."""
 
 
 def _in_period(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date) -> pd.Series:
@@ -88,10 +180,22 @@ def pipeline_timing(carriers: pd.DataFrame, period_start: dt.date,
     return pd.Series(timing, index=carriers.index, dtype=object)
 
 
-def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date) -> pd.Series:
+def counts_by(opened_end: pd.Series, date: dt.date) -> pd.Series:
+    """Whether each opening is complete on ``date``: the one copy of the as-of test.
+
+    ``opened_end`` is the last day an opening as written can mean, so a year
+    or a month alone counts from its last day. A missing date never counts.
+    """
+    return opened_end <= pd.Timestamp(date)
+
+
+def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date,
+             as_of: dt.date | None = None) -> pd.Series:
     """Why each located carrier does or does not count (a :data:`Reason` each).
 
-    The first reason that applies wins, in the order of :data:`REASONS`.
+    The first reason that applies wins, in the order of :data:`REASONS`. With
+    ``as_of``, a carrier that would count but whose opening is not complete on
+    that date (:func:`counts_by`) is ``opens_after_as_of``.
     """
     in_period = _in_period(carriers, period_start, period_end)
     duplicate = carriers["duplicate_of"].notna() if "duplicate_of" in carriers else \
@@ -104,18 +208,28 @@ def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date)
         carriers["opened_start"].isna(),
         ~in_period,
     ]
+    if as_of is not None:
+        conditions.append(~counts_by(carriers["opened_end"], as_of))
     reason = pd.Series("counted", index=carriers.index, dtype=object)
-    for label, condition in reversed(list(zip(REASONS[1:], conditions, strict=True))):
+    labels = REASONS[1:len(conditions) + 1]
+    for label, condition in reversed(list(zip(labels, conditions, strict=True))):
         reason[condition.to_numpy()] = label
     return reason
 
 
-def progress_band(new_area: pd.Series, target: pd.Series, close_ratio: float) -> pd.Series:
-    """Each town's band: met the target (area ≥ target), close to it, or far from it.
+def goal_met(actual: Any, goal: Any) -> Any:
+    """Whether ``actual`` reaches ``goal``: at least the goal, never more is asked.
 
-    This is the one place that decides whether a town meets its target.
+    The one decision of "met" for a town's area and the city-wide counts
+    alike; numbers give a ``bool``, Series an element-wise mask. The pages
+    ask this function instead of comparing, so the rule cannot drift apart.
     """
-    met = new_area >= target
+    return actual >= goal
+
+
+def progress_band(new_area: pd.Series, target: pd.Series, close_ratio: float) -> pd.Series:
+    """Each town's band: met the target (:func:`goal_met`), close to it, or far from it."""
+    met = goal_met(new_area, target)
     close = ~met & (new_area >= target * close_ratio)
     band = pd.Series("far", index=new_area.index, dtype=object)
     band[close.to_numpy()] = "close"
@@ -170,14 +284,60 @@ def _pipeline_by_town(placed: pd.DataFrame, towns: pd.Index) -> dict[str, pd.Ser
     }
 
 
-def check(register: Register, boundaries: Boundaries, targets: Targets) -> CheckResult:
-    """Locate the carriers, apply the rule, and build per-town and city figures."""
+def _research_institute(carriers: pd.DataFrame, placed: pd.Series | None = None) -> pd.Series:
+    """Placed, usable research institutes in use (the city target counts them cumulatively).
+
+    ``placed`` (usable and in a town) is computed when not given.
+    """
+    if placed is None:
+        placed = carriers["usable"] & carriers["town"].notna()
+    return placed & (carriers["status"] == "in_use") & (carriers["type"] == "research_institute")
+
+
+def _as_of(carriers: pd.DataFrame, requested: dt.date, date: dt.date,
+           targets: Targets) -> AsOf:
+    """The :class:`AsOf` of a classified frame: which year/month-only dates it relied on."""
+    counting = carriers["reason"].isin(COUNTS_IN_PERIOD)
+    imprecise = counting & (carriers["opened_start"] < carriers["opened_end"])
+    pending = imprecise & (carriers["reason"] == "opens_after_as_of") & (
+        carriers["opened_start"] <= pd.Timestamp(date))
+    return AsOf(requested=requested, date=date, period_end=targets.period_end,
+                clipped=requested > targets.period_end, before_period=date < targets.period_start,
+                imprecise_ids=tuple(str(i) for i in carriers.loc[imprecise, "id"]),
+                pending_ids=tuple(str(i) for i in carriers.loc[pending, "id"]))
+
+
+def check(register: Register, boundaries: Boundaries, targets: Targets,
+          as_of: dt.date | str | None = None) -> CheckResult:
+    """Locate the carriers, apply the rule, and build per-town and city figures.
+
+    Parameters
+    ----------
+    register, boundaries, targets
+        The inputs; none of them is changed.
+    as_of
+        The figures as they stood on this date (a ``datetime.date`` or
+        ``"YYYY-MM-DD"``): a carrier counts from the last day its opening can
+        mean (:func:`counts_by`). A date after the period end is taken as the
+        period end (``result.as_of.clipped``); before the period start every
+        town has 0. ``None`` (the default) is the whole period. The towns'
+        ``after_as_of_m2`` is the area counting in the period but not yet on
+        the date; the projection includes it, so it does not depend on the date.
+
+    Raises
+    ------
+    ConfigError
+        When ``as_of`` is not a date (:func:`parse_date`).
+    """
+    requested = None if as_of is None else parse_date(as_of)
+    cutoff = targets.period_end if requested is None else min(requested, targets.period_end)
     carriers, location_problems = locate(register.carriers, boundaries)
     carriers["duplicate_of"], duplicate_problems = probable_duplicates(
         carriers, targets.duplicate_distance_m)
     carriers["usable"] &= carriers["duplicate_of"].isna()
     location_problems += duplicate_problems
-    carriers["reason"] = classify(carriers, targets.period_start, targets.period_end)
+    carriers["reason"] = classify(carriers, targets.period_start, targets.period_end,
+                                  as_of=None if requested is None else cutoff)
     carriers["pipeline"] = pipeline_timing(carriers, targets.period_start, targets.period_end)
     carriers["town_mismatch"] = _flagged(carriers, location_problems, "row.town_mismatch")
     counted = carriers["reason"] == "counted"
@@ -188,6 +348,8 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
     pipeline = _pipeline_by_town(
         carriers.loc[placed, ["status", "pipeline", "floor_area_m2", "town"]], names)
     ids = _ids_by_town(carriers, counted, names)
+    after_as_of = (np.zeros(len(names)) if requested is None else _sum_by_town(
+        carriers, carriers["reason"] == "opens_after_as_of", names).to_numpy())
     target = pd.Series([targets.target_for(n) for n in names], index=names, dtype="float64")
     band = progress_band(new_area, target, targets.close_ratio)
     towns = pd.DataFrame({
@@ -199,16 +361,17 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
         "carriers_counted": ids.map(lambda v: len(v) if isinstance(v, list) else 0).to_numpy(),
         "carrier_ids": ids.map(lambda v: v if isinstance(v, list) else []).to_numpy(),
         **{column: values.to_numpy() for column, values in pipeline.items()},
+        "after_as_of_m2": after_as_of,
     })
-    towns["projected_m2"] = (towns["new_area_m2"] + towns["under_construction_in_period_m2"]
+    towns["projected_m2"] = (towns["new_area_m2"] + towns["after_as_of_m2"]
+                             + towns["under_construction_in_period_m2"]
                              + towns["planned_in_period_m2"])
     towns["progress"] = (towns["new_area_m2"] / towns["target_m2"]).where(
         towns["target_m2"] > 0, 1.0)
     towns["band"] = band.to_numpy()
 
-    institutes = (placed & (carriers["status"] == "in_use")
-                  & (carriers["type"] == "research_institute")
-                  & (carriers["opened_end"] <= pd.Timestamp(targets.period_end)))
+    institutes = _research_institute(carriers, placed) & counts_by(carriers["opened_end"],
+                                                                    cutoff)
     city = {
         "new_carriers": int(counted.sum()),
         "new_carriers_goal": targets.city_new_carriers,
@@ -235,4 +398,87 @@ def check(register: Register, boundaries: Boundaries, targets: Targets) -> Check
         illustrative_count=register.illustrative_count,
         close_ratio=targets.close_ratio,
         notes=list(register.notes),
+        as_of=None if requested is None else _as_of(carriers, requested, cutoff, targets),
     )
+
+
+def timeline(result: CheckResult) -> pd.DataFrame:
+    """The carriers that count by the period end, each with the day it starts to count.
+
+    One row per carrier of ``result`` (a plain or an as-of check of the same
+    inputs, it makes no difference) that counts toward its town in the period
+    (``new``) or toward the city's research institutes (``institute``), in
+    register order, with ``id``, ``name``, ``type``, ``town``,
+    ``floor_area_m2``, ``opened_text``, ``counts_from`` (the day it starts to
+    count, :func:`counts_by`) and ``imprecise`` (a year or a month alone).
+    The figures on any date follow from it (:func:`standing`).
+    """
+    carriers = result.carriers
+    new = carriers["reason"].isin(COUNTS_IN_PERIOD)
+    institute = _research_institute(carriers) & counts_by(carriers["opened_end"],
+                                                          result.period_end)
+    keep = (new | institute).to_numpy()
+    chosen = carriers.loc[keep]
+    return pd.DataFrame({
+        "id": chosen["id"].to_numpy(dtype=object),
+        "name": chosen["name"].to_numpy(dtype=object),
+        "type": chosen["type"].to_numpy(dtype=object),
+        "town": chosen["town"].to_numpy(dtype=object),
+        "floor_area_m2": chosen["floor_area_m2"].to_numpy(dtype="float64"),
+        "opened_text": chosen["opened_text"].to_numpy(dtype=object),
+        "counts_from": chosen["opened_end"].to_numpy(),
+        "imprecise": (chosen["opened_start"] < chosen["opened_end"]).to_numpy(dtype=bool),
+        "new": new.to_numpy()[keep],
+        "institute": institute.to_numpy()[keep],
+    })
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The figures on one date, from a :func:`timeline`.
+
+    ``area_m2`` is each town's counted new area (indexed by town, every town
+    listed); ``new_carriers`` and ``research_institutes`` the city counts.
+    Identical to ``check(..., as_of=date)``'s ``new_area_m2``,
+    ``city["new_carriers"]`` and ``city["research_institutes"]``.
+    """
+
+    date: dt.date
+    area_m2: pd.Series
+    new_carriers: int
+    research_institutes: int
+
+
+def standings(carriers: pd.DataFrame, towns: pd.Index,
+              dates: Sequence[dt.date]) -> list[Standing]:
+    """The figures on each of ``dates`` (already clipped to the period) from a :func:`timeline`.
+
+    The same test (:func:`counts_by`) and the same sum as :func:`check` (a
+    grouped sum over the counted rows in register order), so each figure
+    equals the check as of that date to the last digit. The towns are
+    matched once, which keeps a long series fast on a large register.
+    """
+    names = pd.Index(towns, name="town")
+    codes = names.get_indexer(carriers["town"].to_numpy(dtype=object))
+    area = carriers["floor_area_m2"].to_numpy(dtype="float64")
+    new = carriers["new"].to_numpy(dtype=bool)
+    institute = carriers["institute"].to_numpy(dtype=bool)
+    every_town = np.arange(len(names))
+    figures = []
+    for date in dates:
+        counted = counts_by(carriers["counts_from"], date).to_numpy(dtype=bool)
+        chosen = new & counted
+        sums = pd.Series(area[chosen]).groupby(codes[chosen]).sum()
+        figures.append(Standing(
+            date=date,
+            area_m2=pd.Series(sums.reindex(every_town, fill_value=0.0).to_numpy(dtype="float64"),
+                              index=names),
+            new_carriers=int(chosen.sum()),
+            research_institutes=int((institute & counted).sum()),
+        ))
+    return figures
+
+
+def standing(carriers: pd.DataFrame, towns: pd.Index, date: dt.date) -> Standing:
+    """The figures on ``date`` (already clipped to the period): :func:`standings` of one date."""
+    return standings(carriers, towns, [date])[0]
