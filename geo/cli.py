@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo check|template|users|store ...``.
+"""Command line: ``python -m geo check|template|gaps|users|store ...``.
 
 Exit 0 when the files could be read (whatever the towns' results); exit 2
 with a one-paragraph message on stderr when an input cannot be used.
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo._errors import ConfigError, InputFileError
+from geo.coverage.command import add_gaps_parser, run_gaps
 from geo.dataset import load_dataset
 from geo.report import as_json, as_table
 from geo.settings import DEFAULT_NAME_FIELD
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                                    help="write the ledger template (xlsx) / 下载台账模板")
     template.add_argument("--out", required=True, help="where to write it, e.g. 台账模板.xlsx")
     template.add_argument("--lang", choices=("zh", "en"), default="zh")
+    add_gaps_parser(commands)
     store_commands.add_commands(commands)
     return parser
 
@@ -58,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(args.out).write_bytes(template_xlsx(args.lang))
         print(args.out)
         return EXIT_OK
+    if args.command == "gaps":
+        return run_gaps(args)
     if args.command != "check":
         return store_commands.run(args)
     try:
