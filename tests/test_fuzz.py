@@ -180,7 +180,7 @@ def _check_rows_accounted_for(seed: Seed, raw: bytes, encoding: str) -> None:
 
 fuzz = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-fuzz_more = settings(max_examples=500, deadline=None,
+fuzz_more = settings(max_examples=120, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
