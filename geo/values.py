@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.schema import normalise_token
 
@@ -60,9 +62,22 @@ def canonical_id(text: str) -> str:
 
 
 def canonical_ids(ids: pd.Series) -> pd.Series:
-    """:func:`canonical_id` for a column (NA kept), once per distinct value."""
-    canonical = per_distinct(ids, lambda text: canonical_id(text) or None, None)
-    return pd.Series(canonical, index=ids.index, dtype=ids.dtype)
+    """:func:`canonical_id` for a column (NA kept; an id of spaces only becomes NA).
+
+    Ids are nearly all distinct, so the work is done in Arrow's kernels, and
+    only on ids with a character outside printable ASCII or a space: any other
+    id is canonical already (NFKC leaves printable ASCII alone).
+    """
+    array = pa.array(ids, type=pa.large_string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    needs = pc.fill_null(pc.match_substring_regex(array, r"[^\x21-\x7e]"), False)
+    if not pc.any(needs).as_py():
+        return ids
+    subset = pc.utf8_trim_whitespace(pc.utf8_normalize(array.filter(needs), "NFKC"))
+    array = pc.replace_with_mask(array, needs, subset)
+    array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.large_string()), array)
+    return pd.Series(array.to_numpy(zero_copy_only=False), index=ids.index, dtype=ids.dtype)
 
 
 def parse_number(values: pd.Series) -> pd.Series:
