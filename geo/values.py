@@ -68,9 +68,11 @@ def canonical_ids(ids: pd.Series) -> pd.Series:
     only on ids with a character outside printable ASCII or a space: any other
     id is canonical already (NFKC leaves printable ASCII alone).
     """
-    array = pa.array(ids, type=pa.large_string(), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = pa.array(ids, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):  # a concatenated column: chunks may differ in type
+        array = pa.chunked_array([c.cast(pa.large_string()) for c in array.chunks],
+                                 type=pa.large_string()).combine_chunks()
+    array = array.cast(pa.large_string())
     needs = pc.fill_null(pc.match_substring_regex(array, r"[^\x21-\x7e]"), False)
     if not pc.any(needs).as_py():
         return ids

@@ -167,3 +167,14 @@ def test_limits_can_be_set_from_the_environment(monkeypatch):
     for bad in ("", "-3", "0", "lots", "1e9"):
         monkeypatch.setenv("CARRIER_MAP_MAX_ROWS", bad)
         assert limits._setting("MAX_ROWS", 7) == 7
+
+
+def test_ids_of_a_concatenated_register_are_made_canonical():
+    """A column joined from registers read apart (Arrow chunks of two string types) works."""
+    import pandas as pd
+
+    from geo.values import canonical_ids
+
+    joined = pd.concat([pd.Series([], dtype="str"), pd.Series(["TC001"], dtype="str"),
+                        pd.Series([None, " ＴＣ００２ "], dtype="str")], ignore_index=True)
+    assert list(canonical_ids(joined).fillna("—")) == ["TC001", "—", "TC002"]
