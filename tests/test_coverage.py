@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
@@ -35,6 +35,7 @@ from geo.coverage import (
     town_coverage,
     validate_hypothetical,
 )
+from geo.coverage.distance import within_radius
 from geo.readers import RawTable
 from geo.register import validate_register
 from geo.schema import CARRIER_TYPES, COLUMNS
@@ -223,13 +224,14 @@ def test_without_any_carrier_of_a_type_every_town_lacks_it(points, removed):
 @quick
 @given(st.lists(point, max_size=5), st.sampled_from([*CARRIER_TYPES, ALL_TYPES]),
        st.floats(0.6, 4.0))
+@example([], "incubator", 1.9999999999999996)  # cells on the circle: one test of "within"
 def test_the_first_greedy_pick_covers_at_least_any_single_cell(points, carrier_type, radius):
     surface, _ = coverage(TWO_TOWNS, points, radius, 500)
     grid = surface.grid
-    uncovered = surface.distance_m[carrier_type] > radius * 1000
+    uncovered = ~surface.covered(carrier_type, radius)
     xy = np.column_stack([grid.x, grid.y])
     pairwise = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    best = ((pairwise <= radius * 1000) & uncovered[None, :]).sum(axis=1).max()
+    best = (within_radius(pairwise, radius * 1000) & uncovered[None, :]).sum(axis=1).max()
     best_km2 = best * grid.resolution_m**2 / 1e6
     result = suggest_sites(surface, carrier_type, radius, k=3)
     if best == 0:
@@ -239,7 +241,7 @@ def test_the_first_greedy_pick_covers_at_least_any_single_cell(points, carrier_t
     # The picks are what the distance surface says once they are there.
     added = pd.DataFrame({"type": carrier_type if carrier_type != ALL_TYPES else "incubator",
                           "has_point": True, "x": result.sites["x"], "y": result.sites["y"]})
-    after = surface.with_carriers(added).distance_m[carrier_type] > radius * 1000
+    after = ~surface.with_carriers(added).covered(carrier_type, radius)
     newly = (uncovered & ~after).sum() * grid.resolution_m**2 / 1e6
     assert newly == pytest.approx(result.sites["new_covered_km2"].sum())
 

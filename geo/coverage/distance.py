@@ -26,8 +26,8 @@ try:  # SciPy is optional: shapely's STRtree answers the same question, slower.
 except ImportError:  # pragma: no cover - exercised only without SciPy
     cKDTree = None
 
-__all__ = ["PIPELINE", "DistanceSurface", "distance_surface", "nearest_distance",
-           "select_carriers"]
+__all__ = ["COVER_TOLERANCE_M", "PIPELINE", "DistanceSurface", "distance_surface",
+           "nearest_distance", "select_carriers", "within_radius"]
 
 PIPELINE: tuple[str, ...] = ("under_construction", "planned")
 
@@ -86,6 +86,21 @@ def nearest_distance(points_xy: np.ndarray, targets_xy: np.ndarray) -> np.ndarra
     return out
 
 
+COVER_TOLERANCE_M = 1e-3
+"""A point this close outside the radius still counts as within it (a millimetre).
+
+Cell centres on the circle itself (a 2 km radius on a 500 m grid) come out a
+rounding error either side of it depending on the path (a stencil of whole
+cells, a tree of projected coordinates); one tolerance, used by every test of
+"within the radius", gives every path the same answer.
+"""
+
+
+def within_radius(distance_m: np.ndarray, radius_m: float) -> np.ndarray:
+    """Whether each distance is within ``radius_m`` (the one test of coverage)."""
+    return np.asarray(distance_m) <= radius_m + COVER_TOLERANCE_M
+
+
 @dataclass(frozen=True, eq=False)
 class DistanceSurface:
     """Per carrier type (and ``"all"``), the distance in metres from each grid sample.
@@ -102,7 +117,7 @@ class DistanceSurface:
     def covered(self, carrier_type: str, radius_km: float) -> np.ndarray:
         """Whether each sample lies within ``radius_km`` of a carrier of that type."""
         radius = check_radius_km(radius_km) * 1000.0
-        return self.distance_m[check_type(carrier_type)] <= radius
+        return within_radius(self.distance_m[check_type(carrier_type)], radius)
 
     def with_carriers(self, added: pd.DataFrame) -> DistanceSurface:
         """The surface with more carriers (rows as :func:`select_carriers` returns).

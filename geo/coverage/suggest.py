@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage._validate import check_k, check_radius_km, check_town, check_type
-from geo.coverage.distance import DistanceSurface
+from geo.coverage.distance import DistanceSurface, within_radius
 from geo.coverage.population import PopulationTable
 
 try:
@@ -74,8 +74,8 @@ def _disk(radius_m: float, h: float) -> np.ndarray:
     """The stencil of cells whose centre is within ``radius_m`` of a cell's centre."""
     m = int(np.floor(radius_m / h + 1e-9))
     offsets = np.arange(-m, m + 1)
-    squared = (offsets[:, None] ** 2 + offsets[None, :] ** 2) * h * h
-    return (squared <= radius_m * radius_m * (1 + 1e-12)).astype(float)
+    distance = np.hypot(offsets[:, None], offsets[None, :]) * h
+    return within_radius(distance, radius_m).astype(float)
 
 
 def cell_people(surface: DistanceSurface, population: PopulationTable) -> np.ndarray:
@@ -135,7 +135,7 @@ def suggest_sites(surface: DistanceSurface, carrier_type: str, radius_km: float 
         town = check_town(town, grid.town_names)
     h = grid.resolution_m
     on = grid.row >= 0
-    uncovered = surface.distance_m[carrier_type] > radius_m
+    uncovered = ~within_radius(surface.distance_m[carrier_type], radius_m)
     area = grid.raster(np.where(uncovered & on, 1.0, 0.0))
     people = None
     if population is not None:

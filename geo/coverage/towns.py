@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage._validate import ALL_TYPES, COVERAGE_TYPES, check_radius_km, check_type
-from geo.coverage.distance import DistanceSurface
+from geo.coverage.distance import DistanceSurface, within_radius
 from geo.coverage.population import PopulationTable
 
 __all__ = ["DEFAULT_RADIUS_KM", "UNDER_HALF", "CoverageTable", "town_coverage"]
@@ -141,7 +141,7 @@ def town_coverage(surface: DistanceSurface, radius_km: float = DEFAULT_RADIUS_KM
     frames = []
     for carrier_type in COVERAGE_TYPES:
         distance = surface.distance_m[carrier_type]
-        covered = np.bincount(grid.town, weights=grid.weight_m2 * (distance <= radius_m),
+        covered = np.bincount(grid.town, weights=grid.weight_m2 * within_radius(distance, radius_m),
                               minlength=n)
         share = np.divide(covered, sample_weight, out=np.zeros(n), where=sample_weight > 0)
         farthest = index.maximum(distance)
