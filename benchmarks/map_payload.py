@@ -27,7 +27,7 @@ from folium.plugins import MarkerCluster
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import load_dataset
-from geo.mapview import carrier_map
+from render.mapview import carrier_map
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 TYPES = np.array(["孵化器", "研究院", "众创空间", "产业化基地"])

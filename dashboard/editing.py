@@ -20,7 +20,6 @@ from dashboard.data import secrets
 from dashboard.markdown import plain
 from dashboard.widgets import file_download
 from geo import ConfigError, Problem, translate
-from geo.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from geo.i18n import CATALOGUE, Lang
 from geo.schema import COLUMNS, CRS_ALIASES, STATUS_ALIASES, TYPE_ALIASES, normalise_token
 from geo.settings import DEFAULT_TIMEZONE, display_timezone
@@ -36,6 +35,7 @@ from geo.store.history import (
     seed_batch,
 )
 from geo.store.store import clean_values
+from render.export import register_export, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 
 __all__ = ["RESULT_KEY", "edit_tab", "export_tab", "history_tab", "show_results"]
 

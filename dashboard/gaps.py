@@ -1,8 +1,8 @@
 """Streamlit glue of the coverage-gap page: cached analysis, widgets, the what-if scenario.
 
 The figures come from :mod:`geo.coverage` (the same functions as
-``python -m geo gaps``), the map from :mod:`geo.gapmap`, the tables from
-:mod:`geo.gaptables`. The grid is cached per boundaries and resolution, the
+``python -m geo gaps``), the map from :mod:`render.gapmap`, the tables from
+:mod:`render.gaptables`. The grid is cached per boundaries and resolution, the
 distance surface per data, filters, status choice and resolution. The
 scenario lives in this session's state only; it reaches the register only
 when an editor saves one of its carriers through :meth:`geo.store.Store.add_carrier`
@@ -51,10 +51,15 @@ from geo.coverage import (
 )
 from geo.coverage.grid import DEFAULT_RESOLUTION_M
 from geo.coverage.scenario import HYPOTHETICAL_PREFIX
-from geo.export import register_export, to_csv_bytes
 from geo.filters import apply_filters
-from geo.gapmap import gap_map
-from geo.gaptables import (
+from geo.i18n import Lang
+from geo.readers import read_table
+from geo.register import Register, canonical_text
+from geo.schema import CARRIER_TYPES, COLUMNS, STATUSES
+from geo.store import StoreError, ValidationFailed
+from render.export import register_export, to_csv_bytes
+from render.gapmap import gap_map
+from render.gaptables import (
     coverage_table,
     scenario_city_table,
     scenario_coverage_table,
@@ -63,13 +68,8 @@ from geo.gaptables import (
     share_header,
     site_table,
 )
-from geo.i18n import Lang
-from geo.mapview import clicked_point
-from geo.readers import read_table
-from geo.register import Register, canonical_text
-from geo.schema import CARRIER_TYPES, COLUMNS, STATUSES
-from geo.store import StoreError, ValidationFailed
-from geo.tables import display_names, problem_table
+from render.mapview import clicked_point
+from render.tables import display_names, problem_table
 
 __all__ = ["Analysis", "Choices", "analyse", "choices", "city_summary", "map_section",
            "scenario_rows", "scenario_section", "sites_section", "suggestions", "surface_for",

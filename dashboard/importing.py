@@ -28,8 +28,8 @@ from geo.store.imports import (
     preview_import_file,
     undo_import,
 )
-from geo.tables import problem_table
 from geo.template import template_xlsx
+from render.tables import problem_table
 
 __all__ = ["import_tab"]
 

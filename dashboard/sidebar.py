@@ -16,10 +16,10 @@ import streamlit as st
 from dashboard.data import secrets
 from dashboard.markdown import plain
 from geo import CheckResult, Dataset, translate
-from geo.basemaps import Basemap, available_basemaps, tianditu_key
 from geo.filters import Filters
 from geo.i18n import LANGS, Lang
 from geo.schema import CARRIER_TYPES, STATUSES
+from render.basemaps import Basemap, available_basemaps, tianditu_key
 
 __all__ = ["Context", "View", "current", "language", "remember", "render_notes",
            "render_sidebar"]

@@ -21,11 +21,11 @@ from geo import CheckResult, format_area, towns_of_points, translate
 from geo._errors import ConfigError
 from geo.check import goal_met
 from geo.cover import Cover
-from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.i18n import Lang
-from geo.mapview import MapAssets, carrier_map, clicked_point
 from geo.settings import DEFAULT_TIMEZONE, display_timezone
-from geo.tables import number_formats
+from render.export import to_csv_bytes, to_xlsx_bytes
+from render.mapview import MapAssets, carrier_map, clicked_point
+from render.tables import number_formats
 
 __all__ = ["download_buttons", "file_download", "headline_figures", "map_frame", "table"]
 

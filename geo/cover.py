@@ -3,7 +3,7 @@
 A :class:`Cover` holds, in the reader's language, the title, the plan period,
 when the file was made (in the deployment's time zone), where the data came
 from, the verdict and totals, and the notes that apply (illustrative data,
-approximate boundaries). :func:`geo.export.to_xlsx_bytes` writes its
+approximate boundaries). :func:`render.export.to_xlsx_bytes` writes its
 :meth:`Cover.lines` above the table; the CSV stays a plain table.
 """
 

@@ -632,7 +632,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
     },
     # --- data management page -----------------------------------------
     "page.data": {"zh": "数据管理", "en": "Data"},
-    # --- coverage gaps page (views/gaps.py, geo/gapmap.py, geo/gaptables.py) ---
+    # --- coverage gaps page (views/gaps.py, render/gapmap.py, render/gaptables.py) ---
     "page.gaps": {"zh": "覆盖缺口", "en": "Coverage gaps"},
     "source.population": {"zh": "人口表", "en": "Population table"},
     "gapspage.intro": {

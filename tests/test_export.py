@@ -14,12 +14,12 @@ import pytest
 
 from geo import check, format_area, load_register, prepare_boundaries, translate
 from geo.cover import Cover, city_cover, problems_cover, town_cover
-from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.readers import read_table
 from geo.register import validate_register
 from geo.schema import HEADER_ALIASES, normalise_token
 from geo.settings import Targets
-from geo.tables import carrier_file_table, display_names, number_formats, town_table
+from render.export import to_csv_bytes, to_xlsx_bytes
+from render.tables import carrier_file_table, display_names, number_formats, town_table
 from tests.conftest import carrier, square_towns
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from geo import load_dataset, translate
 from geo.coverage import distance_surface, make_grid, suggest_sites, town_coverage
 from geo.filters import Filters
-from geo.gaptables import coverage_table
-from geo.tables import display_names
+from render.gaptables import coverage_table
+from render.tables import display_names
 from tests.test_app import open_app, shown
 
 PAGE = "views/gaps.py"
@@ -159,9 +159,9 @@ def test_a_click_outside_every_town_is_a_message():
 
 
 def test_the_scenario_downloads_and_uploads_in_the_register_format():
-    from geo.export import register_export, to_csv_bytes
     from geo.readers import read_table
     from geo.register import canonical_text
+    from render.export import register_export, to_csv_bytes
 
     app = _add_incubator(gaps_page("zh"))
     rows = app.session_state["gaps_scenario"]
@@ -275,7 +275,7 @@ def test_a_refused_save_is_a_message_and_keeps_the_scenario(private_store):
 # --- the map as rendered HTML (no browser) ------------------------------------------------
 def _gap_map(**options):
     from geo.coverage import site_points
-    from geo.gapmap import gap_map
+    from render.gapmap import gap_map
 
     data, surface, coverage = _expected()
     sites = site_points(suggest_sites(surface, "maker_space", 3.0, 2))
@@ -313,7 +313,7 @@ def test_the_gap_map_shifts_overlays_for_gaode_and_clicks_come_back():
     import numpy as np
 
     from geo.coords import wgs84_to_gcj02
-    from geo.mapview import clicked_point
+    from render.mapview import clicked_point
 
     page, sites = _gap_map(basemap="gaode")
     lon, lat = wgs84_to_gcj02(np.array([121.15, *sites["lon"]]),

@@ -9,11 +9,11 @@ import pytest
 
 from geo import load_register
 from geo.cli import main
-from geo.export import to_xlsx_bytes
 from geo.readers import read_table
 from geo.register import validate_register
 from geo.settings import DATA_DIR as DATA
 from geo.store.store import clean_values
+from render.export import to_xlsx_bytes
 from tests.conftest import HEADER, carrier
 
 LINE = ",".join(HEADER) + "\n"

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from geo import check, load_targets
-from geo.export import register_export, to_csv_bytes, to_xlsx_bytes
 from geo.import_tables import choice_table, import_summary, import_table
 from geo.readers import read_table
 from geo.store import Actor, ConflictError, PermissionDenied, ValidationFailed
@@ -26,6 +25,7 @@ from geo.store.imports import (
     undo_import,
 )
 from geo.store.setup import SYSTEM, open_store
+from render.export import register_export, to_csv_bytes, to_xlsx_bytes
 from tests.store_fixtures import BACKENDS, database_url
 
 DATA = Path(__file__).resolve().parent / "data"

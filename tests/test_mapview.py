@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from geo import check, load_dataset, load_register, prepare_boundaries
-from geo.basemaps import available_basemaps, tianditu_key, tile_providers
-from geo.charts import town_ranking
 from geo.coords import wgs84_to_gcj02
-from geo.mapview import MapAssets, carrier_map, clicked_point
 from geo.settings import Targets
-from geo.tables import display_names
+from render.basemaps import available_basemaps, tianditu_key, tile_providers
+from render.charts import town_ranking
+from render.mapview import MapAssets, carrier_map, clicked_point
+from render.tables import display_names
 from tests.conftest import carrier, square_towns
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from geo import check, load_register, prepare_boundaries, translate
-from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.settings import Targets, data_paths
-from geo.tables import (
+from render.export import to_csv_bytes, to_xlsx_bytes
+from render.tables import (
     carrier_table,
     display_names,
     drop_blank,

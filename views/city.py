@@ -11,7 +11,7 @@ from dashboard.widgets import download_buttons, headline_figures, table
 from geo import translate
 from geo.check import goal_met
 from geo.cover import city_cover, problems_cover
-from geo.tables import display_names, problem_table, town_table
+from render.tables import display_names, problem_table, town_table
 
 context = current()
 lang, result = context.view.lang, context.result

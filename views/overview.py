@@ -8,8 +8,8 @@ import streamlit as st
 from dashboard.sidebar import current
 from dashboard.widgets import headline_figures, map_frame
 from geo import translate
-from geo.charts import town_ranking
-from geo.tables import display_names
+from render.charts import town_ranking
+from render.tables import display_names
 
 context = current()
 lang, result = context.view.lang, context.result

@@ -14,7 +14,7 @@ from dashboard.widgets import download_buttons, map_frame, table
 from geo import format_area, translate
 from geo.cover import town_cover
 from geo.store.users import home_town
-from geo.tables import (
+from render.tables import (
     carrier_file_table,
     carrier_table,
     display_names,

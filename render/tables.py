@@ -14,7 +14,6 @@ from typing import Literal
 import pandas as pd
 
 from geo.check import CheckResult
-from geo.export import AREA_FORMAT, COORDINATE_FORMAT, COUNT_FORMAT, PERCENT_FORMAT
 from geo.i18n import CATALOGUE, Lang, translate
 from geo.problems import Problem
 from geo.schema import (
@@ -25,6 +24,7 @@ from geo.schema import (
     TYPE_ALIASES,
     normalise_token,
 )
+from render.export import AREA_FORMAT, COORDINATE_FORMAT, COUNT_FORMAT, PERCENT_FORMAT
 
 __all__ = ["SECTIONS", "Section", "carrier_file_table", "carrier_table", "display_names",
            "drop_blank", "number_formats", "problem_table", "town_carriers", "town_problems",

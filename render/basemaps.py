@@ -3,7 +3,7 @@
 ``none`` draws only the boundaries and needs no network, so it is the
 default. Tianditu (CGCS2000, which matches WGS84 at map scale) is offered only
 when a key is configured. Gaode tiles are in GCJ-02, so overlays must be
-shifted into GCJ-02 to line up with them (see :mod:`geo.mapview`).
+shifted into GCJ-02 to line up with them (see :mod:`render.mapview`).
 """
 
 from __future__ import annotations

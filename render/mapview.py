@@ -1,6 +1,6 @@
 """The carrier map as a folium object: towns coloured by progress, carriers by type.
 
-Every string from the data is escaped (:func:`geo.map_elements.escaped`)
+Every string from the data is escaped (:func:`render.map_elements.escaped`)
 before it reaches the page. Overlays are shifted into the basemap's
 coordinate system at render time only (GCJ-02 for Gaode);
 :func:`clicked_point` converts a click back to WGS84.
@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.basemaps import Basemap, basemap_system, tile_providers
 from geo.check import REASONS, CheckResult
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.i18n import Lang, format_area, translate
-from geo.map_elements import (
+from geo.schema import CARRIER_TYPES, STATUSES
+from render.basemaps import Basemap, basemap_system, tile_providers
+from render.map_elements import (
     BAND_COLOURS,
     CarrierLayer,
     IconPath,
@@ -27,8 +28,7 @@ from geo.map_elements import (
     escaped,
     legend_html,
 )
-from geo.schema import CARRIER_TYPES, STATUSES
-from geo.tables import display_names
+from render.tables import display_names
 
 __all__ = ["MapAssets", "carrier_map", "clicked_point"]
 
@@ -114,7 +114,7 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
     towns
         The boundaries (WGS84) the result was computed on.
     basemap, tianditu_tk
-        The chosen basemap (see :mod:`geo.basemaps`) and, for Tianditu, its key.
+        The chosen basemap (see :mod:`render.basemaps`) and, for Tianditu, its key.
     focus
         A town name to zoom to and outline; ``None`` shows the whole area.
     assets

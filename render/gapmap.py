@@ -1,7 +1,7 @@
 """The coverage-gap map as a folium object: uncovered area or distance bands, sites, what-if.
 
 Presentation only: the figures come from :mod:`geo.coverage`. Like
-:mod:`geo.mapview` (whose helpers it reuses), every string from the data is
+:mod:`render.mapview` (whose helpers it reuses), every string from the data is
 escaped, overlays are shifted into the basemap's system at render time only
 (GCJ-02 for Gaode) and every script and stylesheet comes from the app's own
 static folder. Suggested sites and scenario carriers are drawn with their own
@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import mapping
 
-from geo.basemaps import Basemap, basemap_system, tile_providers
 from geo.coords import wgs84_to_gcj02
 from geo.coverage import ALL_TYPES, DistanceSurface, band_polygons, gap_polygons
 from geo.coverage.towns import CoverageTable
 from geo.i18n import Lang, translate
-from geo.map_elements import TYPE_STYLES, CarrierLayer, IconPath, Legend, MapAssets, escaped
-from geo.mapview import _LABEL_PANE, MAX_ZOOM, _carrier_rows, _shift
-from geo.tables import display_names
+from render.basemaps import Basemap, basemap_system, tile_providers
+from render.map_elements import TYPE_STYLES, CarrierLayer, IconPath, Legend, MapAssets, escaped
+from render.mapview import _LABEL_PANE, MAX_ZOOM, _carrier_rows, _shift
+from render.tables import display_names
 
 __all__ = ["BAND_FILLS", "GAP_FILL", "band_edges", "gap_legend_html", "gap_map"]
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.check import CheckResult
 from geo.i18n import Lang, translate
-from geo.map_elements import BAND_COLOURS
+from render.map_elements import BAND_COLOURS
 
 __all__ = ["town_ranking"]
 
