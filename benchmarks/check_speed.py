@@ -168,8 +168,8 @@ def main() -> None:
     print(f"baseline geopandas.sjoin (best of 2):          {baseline:7.2f} s")
     ratio = spatial / baseline
     print(f"spatial step / baseline:                       {ratio:7.2f} ×  goal ≤ 1.5 ×")
-    print(f"\ncounted carriers {result.city['new_carriers']:,}, towns met "
-          f"{result.city['towns_met']:,} / {result.city['towns_total']:,}, "
+    print(f"\ncounted carriers {result.city.new_carriers:,}, towns met "
+          f"{result.city.towns_met:,} / {result.city.towns_total:,}, "
           f"problems {len(result.problems):,}")
 
 

@@ -9,6 +9,7 @@ widget rerun reads nothing, and each filtered check is cached too.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -107,12 +108,16 @@ def dataset(paths: DataPaths) -> Dataset:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _check(identity: tuple, filters: Filters, _data: Dataset) -> CheckResult:
-    return _data.check(filters)
+def _check(identity: tuple, filters: Filters, as_of: dt.date | None,
+           _data: Dataset) -> CheckResult:
+    return _data.check(filters, as_of=as_of)
 
 
-def filtered_check(data: Dataset, filters: Filters) -> CheckResult:
+def filtered_check(data: Dataset, filters: Filters,
+                   as_of: dt.date | None = None) -> CheckResult:
     """The check of ``data`` for the chosen carriers and period, cached per filter choice.
+
+    ``as_of``: the figures as they stood on that date (``None``: the whole period).
 
     The key is the data's own provenance (file digests, or the store's data
     version read with the rows), so a result is never filed under newer data
@@ -120,4 +125,4 @@ def filtered_check(data: Dataset, filters: Filters) -> CheckResult:
     """
     identity = (tuple((kind, source["path"], source["sha256"])
                       for kind, source in sorted(data.sources.items())), repr(data.targets))
-    return _check(identity, filters, data)
+    return _check(identity, filters, as_of, data)

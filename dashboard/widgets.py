@@ -41,19 +41,19 @@ def headline_figures(result: CheckResult, lang: Lang) -> None:
                 else translate("kpi.to_go", lang, count=goal - count))
 
     area, towns, carriers, institutes = st.columns(4)
-    area.metric(translate("kpi.new_area", lang), format_area(city["new_area_m2"], lang),
+    area.metric(translate("kpi.new_area", lang), format_area(city.new_area_m2, lang),
                 border=True)
     towns.metric(translate("kpi.towns_met", lang),
-                 translate("kpi.of", lang, value=city["towns_met"], total=city["towns_total"]),
+                 translate("kpi.of", lang, value=city.towns_met, total=city.towns_total),
                  border=True)
-    carriers.metric(translate("kpi.new_carriers", lang, goal=city["new_carriers_goal"]),
-                    translate("kpi.count", lang, count=city["new_carriers"]),
-                    delta=progress(city["new_carriers"], city["new_carriers_goal"]),
+    carriers.metric(translate("kpi.new_carriers", lang, goal=city.new_carriers_goal),
+                    translate("kpi.count", lang, count=city.new_carriers),
+                    delta=progress(city.new_carriers, city.new_carriers_goal),
                     delta_color="off", delta_arrow="off", border=True)
-    institutes.metric(translate("kpi.institutes", lang, goal=city["research_institutes_goal"]),
-                      translate("kpi.count", lang, count=city["research_institutes"]),
-                      delta=progress(city["research_institutes"],
-                                     city["research_institutes_goal"]),
+    institutes.metric(translate("kpi.institutes", lang, goal=city.research_institutes_goal),
+                      translate("kpi.count", lang, count=city.research_institutes),
+                      delta=progress(city.research_institutes,
+                                     city.research_institutes_goal),
                       delta_color="off", delta_arrow="off", border=True)
 
 

@@ -147,12 +147,12 @@ def city_cover(result: CheckResult, lang: Lang,
                          lang)
 
     verdict = translate(
-        "download.city_verdict", lang, met=city["towns_met"], total=city["towns_total"],
-        carriers=city["new_carriers"], carriers_goal=city["new_carriers_goal"],
-        carriers_state=state(city["new_carriers"], city["new_carriers_goal"]),
-        institutes=city["research_institutes"],
-        institutes_goal=city["research_institutes_goal"],
-        institutes_state=state(city["research_institutes"], city["research_institutes_goal"]))
+        "download.city_verdict", lang, met=city.towns_met, total=city.towns_total,
+        carriers=city.new_carriers, carriers_goal=city.new_carriers_goal,
+        carriers_state=state(city.new_carriers, city.new_carriers_goal),
+        institutes=city.research_institutes,
+        institutes_goal=city.research_institutes_goal,
+        institutes_state=state(city.research_institutes, city.research_institutes_goal))
     totals = translate(
         "download.city_totals", lang, area=format_area(float(towns["new_area_m2"].sum()), lang),
         projected=format_area(float(towns["projected_m2"].sum()), lang),

@@ -6,6 +6,7 @@ The CLI and the pages both go through :func:`load_dataset` and
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,12 +45,17 @@ class Dataset:
     targets: Targets
     sources: dict[str, dict[str, str]]
 
-    def check(self, filters: Filters | None = None) -> CheckResult:
-        """Apply the rule to this dataset, or to the part of it ``filters`` chooses."""
+    def check(self, filters: Filters | None = None,
+              as_of: dt.date | str | None = None) -> CheckResult:
+        """Apply the rule to this dataset, or to the part of it ``filters`` chooses.
+
+        ``as_of`` is passed to :func:`geo.check.check`: the figures as they
+        stood on that date (``None``: the whole period).
+        """
         if filters is None:
-            return check(self.register, self.boundaries, self.targets)
+            return check(self.register, self.boundaries, self.targets, as_of=as_of)
         register, targets = apply_filters(self.register, self.targets, filters)
-        return check(register, self.boundaries, targets)
+        return check(register, self.boundaries, targets, as_of=as_of)
 
 
 def load_dataset(carriers: str | Path | None = None, boundaries: str | Path | None = None,

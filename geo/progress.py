@@ -24,7 +24,7 @@ import pandas as pd
 from geo._errors import ConfigError
 from geo.check import CheckResult, Standing, goal_met, parse_date, standings, timeline
 
-__all__ = ["CITY_MEASURES", "FREQUENCIES", "Changes", "CityFigures", "Frequency", "Pace",
+__all__ = ["CITY_MEASURES", "FREQUENCIES", "Changes", "CityOnDate", "Frequency", "Pace",
            "changes_since", "pace", "pace_points"]
 
 Frequency = Literal["month", "quarter"]
@@ -35,8 +35,8 @@ _PANDAS_FREQUENCY = {"month": "ME", "quarter": "QE"}
 
 
 @dataclass(frozen=True)
-class CityFigures:
-    """The city-wide figures on one date (equal to ``check(..., as_of=date).city``)."""
+class CityOnDate:
+    """The city-wide figures on one date (equal to ``check(..., as_of=date).city`` there)."""
 
     date: dt.date
     new_carriers: int
@@ -106,8 +106,8 @@ class Changes:
     carriers: pd.DataFrame
     towns: pd.DataFrame
     reached: tuple[str, ...]
-    city_then: CityFigures
-    city_now: CityFigures
+    city_then: CityOnDate
+    city_now: CityOnDate
 
 
 def _clip(result: CheckResult, value: object, code: str) -> tuple[dt.date, dt.date]:
@@ -153,13 +153,13 @@ def pace_points(period_start: dt.date, period_end: dt.date,
     return sorted({period_start, period_end, *(day.date() for day in ends)})
 
 
-def _city_figures(result: CheckResult, figures: Standing, target: pd.Series) -> CityFigures:
-    return CityFigures(
+def _city_figures(result: CheckResult, figures: Standing, target: pd.Series) -> CityOnDate:
+    return CityOnDate(
         date=figures.date,
         new_carriers=figures.new_carriers,
-        new_carriers_goal=int(result.city["new_carriers_goal"]),
+        new_carriers_goal=int(result.city.new_carriers_goal),
         research_institutes=figures.research_institutes,
-        research_institutes_goal=int(result.city["research_institutes_goal"]),
+        research_institutes_goal=int(result.city.research_institutes_goal),
         new_area_m2=float(figures.area_m2.sum()),
         towns_met=int(goal_met(figures.area_m2, target).sum()),
         towns_total=len(target),
@@ -190,8 +190,8 @@ def pace(result: CheckResult, frequency: Frequency = "month",
     names = pd.Index(result.towns["town"], name="town")
     target = pd.Series(result.towns["target_m2"].to_numpy(), index=names)
     carriers = timeline(result)
-    goals = {"new_carriers": float(result.city["new_carriers_goal"]),
-             "research_institutes": float(result.city["research_institutes_goal"])}
+    goals = {"new_carriers": float(result.city.new_carriers_goal),
+             "research_institutes": float(result.city.research_institutes_goal)}
 
     points = pace_points(result.period_start, result.period_end, frequency)
     *series, now = standings(carriers, names, [*points, as_of_date])

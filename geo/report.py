@@ -44,7 +44,7 @@ def as_json(result: CheckResult, lang: Lang = "zh",
         "approximate_boundaries": result.approximate_boundaries,
         "illustrative_carriers": result.illustrative_count,
         "towns": towns,
-        "city": result.city,
+        "city": result.city.as_dict(),
         "problems": [p.as_dict(lang) for p in result.problems],
         "notes": [p.as_dict(lang) for p in result.notes],
         "sources": sources or {},
@@ -88,10 +88,10 @@ def as_table(result: CheckResult, lang: Lang = "zh",
     if result.illustrative_count:
         lines.append(t("note.illustrative", count=result.illustrative_count))
     lines += ["", body, t("report.projection_note"), "",
-              t("report.towns_met", met=city["towns_met"], total=city["towns_total"]),
-              t("report.city_new", count=city["new_carriers"], goal=city["new_carriers_goal"]),
-              t("report.city_institutes", count=city["research_institutes"],
-                goal=city["research_institutes_goal"]),
+              t("report.towns_met", met=city.towns_met, total=city.towns_total),
+              t("report.city_new", count=city.new_carriers, goal=city.new_carriers_goal),
+              t("report.city_institutes", count=city.research_institutes,
+                goal=city.research_institutes_goal),
               ""]
     if result.notes:
         lines.append(t("report.notes", count=len(result.notes)) + ("：" if lang == "zh" else ":"))

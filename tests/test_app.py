@@ -51,12 +51,12 @@ def metrics(app: AppTest) -> dict[str, str]:
 def expected_metrics(lang: str, filters: Filters | None = None) -> dict[str, str]:
     city = load_dataset().check(filters).city
     return {
-        translate("kpi.new_area", lang): format_area(city["new_area_m2"], lang),
-        translate("kpi.towns_met", lang): f"{city['towns_met']} / {city['towns_total']}",
-        translate("kpi.new_carriers", lang, goal=city["new_carriers_goal"]):
-            translate("kpi.count", lang, count=city["new_carriers"]),
-        translate("kpi.institutes", lang, goal=city["research_institutes_goal"]):
-            translate("kpi.count", lang, count=city["research_institutes"]),
+        translate("kpi.new_area", lang): format_area(city.new_area_m2, lang),
+        translate("kpi.towns_met", lang): f"{city.towns_met} / {city.towns_total}",
+        translate("kpi.new_carriers", lang, goal=city.new_carriers_goal):
+            translate("kpi.count", lang, count=city.new_carriers),
+        translate("kpi.institutes", lang, goal=city.research_institutes_goal):
+            translate("kpi.count", lang, count=city.research_institutes),
     }
 
 
@@ -511,13 +511,13 @@ def test_pages_ask_geo_check_whether_a_goal_is_met(tmp_path, monkeypatch):
 
     city = load_dataset().check().city
     targets = (REPO / "data" / "targets.toml").read_text(encoding="utf-8").replace(
-        "new_carriers = 30", f"new_carriers = {city['new_carriers']}").replace(
-        "research_institutes = 10", f"research_institutes = {city['research_institutes']}")
+        "new_carriers = 30", f"new_carriers = {city.new_carriers}").replace(
+        "research_institutes = 10", f"research_institutes = {city.research_institutes}")
     path = tmp_path / "targets.toml"
     path.write_text("# goals equal to the sample's figures\n" + targets, encoding="utf-8")
     monkeypatch.setenv("CARRIER_MAP_TARGETS", str(path))
-    goals = [translate("kpi.new_carriers", "zh", goal=city["new_carriers"]),
-             translate("kpi.institutes", "zh", goal=city["research_institutes"])]
+    goals = [translate("kpi.new_carriers", "zh", goal=city.new_carriers),
+             translate("kpi.institutes", "zh", goal=city.research_institutes)]
 
     def verdicts(app: AppTest) -> tuple[list[str], list[str]]:
         table = app.dataframe[1].value.set_index(translate("col.item", "zh"))

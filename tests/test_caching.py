@@ -40,7 +40,7 @@ def test_filter_changes_do_not_reread_files(counted_loads, tmp_path):
     incubators = check_of(paths, Filters(types=frozenset({"incubator"})))
     again = check_of(paths, Filters())
     assert len(counted_loads) == 1
-    assert incubators.city["new_carriers"] < everything.city["new_carriers"]
+    assert incubators.city.new_carriers < everything.city.new_carriers
     assert again.city == everything.city
 
 

@@ -67,7 +67,7 @@ def test_a_year_straddling_a_mid_year_period_start_does_not_count(register_csv, 
 @pytest.mark.parametrize(("status", "why"), [("在建", "not_in_use"), ("规划", "not_in_use")])
 def test_only_in_use_counts(register_csv, towns, status, why):
     result = run(register_csv, [carrier(status=status)], towns)
-    assert reason(result, "C1") == why and result.city["new_carriers"] == 0
+    assert reason(result, "C1") == why and result.city.new_carriers == 0
 
 
 def test_no_opening_date_is_its_own_reason(register_csv, towns):
@@ -102,7 +102,7 @@ def test_no_coordinates_and_unknown_town_is_reported_not_counted(register_csv, t
 
 def test_point_outside_every_town_is_reported_not_counted(register_csv, towns):
     result = run(register_csv, [carrier(lon="120.5", lat="31.45")], towns)
-    assert result.towns["new_area_m2"].sum() == 0 and result.city["new_carriers"] == 0
+    assert result.towns["new_area_m2"].sum() == 0 and result.city.new_carriers == 0
     assert reason(result, "C1") == "outside_boundary"
     problem = result.problems[0]
     assert (problem.code, problem.row, problem.severity) == ("row.outside_boundaries", 2,
@@ -120,7 +120,7 @@ def test_unusable_rows_are_left_out_of_every_figure(register_csv, towns):
             carrier(id="C", type="研究院", opened="yesterday")]
     result = run(register_csv, rows, towns)
     assert result.towns[["new_area_m2", "under_construction_m2", "planned_m2"]].sum().sum() == 0
-    assert result.city["new_carriers"] == 0 and result.city["research_institutes"] == 0
+    assert result.city.new_carriers == 0 and result.city.research_institutes == 0
     assert set(result.carriers["reason"]) == {"data_problem"}
 
 
@@ -134,9 +134,9 @@ def test_city_targets(register_csv, towns):
         carrier(id="M1", type="众创空间", opened="2016"),
     ]
     result = run(register_csv, rows, towns)
-    assert result.city["new_carriers"] == 2  # R2, I1
-    assert result.city["research_institutes"] == 2  # R1, R2
-    assert result.city["new_carriers_goal"] == 30 and result.city["research_institutes_goal"] == 10
+    assert result.city.new_carriers == 2  # R2, I1
+    assert result.city.research_institutes == 2  # R1, R2
+    assert result.city.new_carriers_goal == 30 and result.city.research_institutes_goal == 10
 
 
 def test_pipeline_per_town(register_csv, towns):

@@ -496,7 +496,7 @@ def test_a_scenario_leaves_the_store_its_data_version_and_history_unchanged(tmp_
             [site.x], [site.y], ["incubator"], [15000.0], status="in_use", opened="2019-06"),
             surface, 3.0, before=before)
         assert result.city.set_index("figure").loc["new_carriers", "after"] == \
-            before.city["new_carriers"] + 1
+            before.city.new_carriers + 1
         after_version, after_rows, after_history = state()
         assert (after_version, after_history) == (version, history)
         pd.testing.assert_frame_equal(after_rows, rows)

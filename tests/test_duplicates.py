@@ -35,7 +35,7 @@ def test_the_same_name_in_the_same_town_is_left_out_naming_the_first(register_cs
     assert (problem.row, problem.id, problem.severity) == (3, "1", "error")
     assert "第 2 行" in problem.message("zh") and "TC031" in problem.message("zh")
     assert result.carriers.set_index("id").loc["1", "reason"] == "duplicate"
-    assert result.city["new_carriers"] == 1
+    assert result.city.new_carriers == 1
 
 
 def test_the_same_name_close_by_across_a_town_line_is_a_duplicate(register_csv, towns):
@@ -45,7 +45,7 @@ def test_the_same_name_close_by_across_a_town_line_is_a_duplicate(register_csv, 
     result = run(register_csv, rows, towns)
     [problem] = [p for p in result.problems if p.code.startswith("row.duplicate")]
     assert problem.code == "row.duplicate_nearby" and problem.params["distance"] < 200
-    assert result.city["new_area_m2"] == 12000
+    assert result.city.new_area_m2 == 12000
 
 
 def test_the_distance_is_a_setting(register_csv, towns):
@@ -53,20 +53,20 @@ def test_the_distance_is_a_setting(register_csv, towns):
             carrier("B", name="边界孵化器", lon="121.1005", lat="31.45")]
     result = run(register_csv, rows, towns, Targets(duplicate_distance_m=50))
     assert not [p for p in result.problems if p.code.startswith("row.duplicate")]
-    assert result.city["new_area_m2"] == 24000
+    assert result.city.new_area_m2 == 24000
 
 
 def test_same_name_far_apart_in_different_towns_is_not_a_duplicate(register_csv, towns):
     rows = [carrier("A", name="众创空间", lon="121.05", lat="31.45"),
             carrier("B", name="众创空间", lon="121.15", lat="31.45")]
-    assert run(register_csv, rows, towns).city["new_carriers"] == 2
+    assert run(register_csv, rows, towns).city.new_carriers == 2
 
 
 def test_a_row_without_a_point_matches_by_its_declared_town(register_csv, towns):
     rows = [carrier("A", name="甲镇众创空间"),
             carrier("B", name="甲镇众创空间", lon="", lat="", town="甲镇")]
     result = run(register_csv, rows, towns)
-    assert result.city["new_carriers"] == 1
+    assert result.city.new_carriers == 1
     assert [p.row for p in result.problems if p.code == "row.duplicate_same_town"] == [3]
 
 

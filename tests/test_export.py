@@ -127,8 +127,8 @@ def test_city_cover_states_the_goals_and_totals(result):
     lines = city_cover(result, "zh", SOURCES).at(MOMENT).lines()
     city = result.city
     assert lines[0] == translate("download.title_towns", "zh")
-    assert f"达标镇区 {city['towns_met']} / {city['towns_total']}" in lines[3]
-    assert f"新增载体 {city['new_carriers']} 家" in lines[3]
+    assert f"达标镇区 {city.towns_met} / {city.towns_total}" in lines[3]
+    assert f"新增载体 {city.new_carriers} 家" in lines[3]
     assert lines[4].startswith("汇总：新增面积")
     assert lines[-1] == translate("note.illustrative", "zh", count=1)
 

@@ -50,7 +50,7 @@ def test_a_carrier_counts_from_the_last_day_its_opening_can_mean(register_csv, o
     counted = run(register_csv, [carrier(opened=opened)], as_of=first_day_counted)
     assert (area(before, "甲镇"), reason(before, "C1")) == (0, "opens_after_as_of")
     assert (area(counted, "甲镇"), reason(counted, "C1")) == (12000, "counted")
-    assert counted.city["new_carriers"] == 1 and before.city["new_carriers"] == 0
+    assert counted.city.new_carriers == 1 and before.city.new_carriers == 0
 
 
 def test_a_year_or_month_alone_is_flagged_and_pending_while_it_runs(register_csv):
@@ -85,8 +85,8 @@ def test_before_the_period_every_town_has_nothing_yet(register_csv):
     rows = [carrier("A", opened="2018-01-01"), carrier("R", type="研究院", opened="2015-03-01")]
     result = run(register_csv, rows, as_of="2017-12-31")
     assert result.towns["new_area_m2"].sum() == 0 and not result.towns["met"].any()
-    assert result.city["new_carriers"] == 0
-    assert result.city["research_institutes"] == 1, "institutes count cumulatively"
+    assert result.city.new_carriers == 0
+    assert result.city.research_institutes == 1, "institutes count cumulatively"
     assert result.as_of.before_period and not result.as_of.clipped
     assert result.as_of.messages("en") == [
         "2017-12-31 is before the period starts; no town has any new area yet."]
@@ -100,7 +100,7 @@ def test_the_projection_does_not_depend_on_the_date(register_csv):
     early = run(register_csv, rows, as_of="2019-01-01")
     jia = early.towns.set_index("town").loc["甲镇"]
     assert (jia.new_area_m2, jia.after_as_of_m2, jia.projected_m2) == (4000, 5000, 12000)
-    assert early.city["projected_m2"] == plain.city["projected_m2"] == 12000
+    assert early.city.projected_m2 == plain.city.projected_m2 == 12000
     assert plain.towns["after_as_of_m2"].sum() == 0
 
 
@@ -108,7 +108,7 @@ def test_research_institutes_count_from_their_opening(register_csv):
     rows = [carrier("R1", type="研究院", opened="2016"),
             carrier("R2", type="大院大所", opened="2019-06"),
             carrier("R3", type="新型研发机构", opened="2020-02-01")]
-    counts = [run(register_csv, rows, as_of=day).city["research_institutes"]
+    counts = [run(register_csv, rows, as_of=day).city.research_institutes
               for day in ("2016-12-30", "2016-12-31", "2019-06-30", "2020-02-01")]
     assert counts == [0, 1, 2, 3]
 
@@ -127,7 +127,7 @@ def test_a_date_object_a_datetime_and_text_agree(register_csv):
     results = [run(register_csv, rows, as_of=value).city
                for value in (dt.date(2019, 6, 30), pd.Timestamp("2019-06-30 18:00"),
                              "2019-06-30", " ２０１９-０６-３０ ")]
-    assert all(city == results[0] for city in results) and results[0]["new_carriers"] == 1
+    assert all(city == results[0] for city in results) and results[0].new_carriers == 1
 
 
 def test_check_as_of_does_not_change_its_inputs(register_csv):
@@ -208,9 +208,9 @@ def test_each_pace_point_is_the_check_as_of_that_day(register_csv):
         as_of = check(register, TOWNS, PERIOD, as_of=day.date())
         assert points["cumulative_area_m2"].tolist() == as_of.towns["new_area_m2"].tolist()
         city = progress.city[progress.city["period_end"] == day].set_index("measure")
-        assert city.loc["new_carriers", "cumulative"] == as_of.city["new_carriers"]
+        assert city.loc["new_carriers", "cumulative"] == as_of.city.new_carriers
         assert (city.loc["research_institutes", "cumulative"]
-                == as_of.city["research_institutes"])
+                == as_of.city.research_institutes)
 
 
 def test_pace_of_an_as_of_result_is_the_pace_of_the_plain_one(register_csv):
@@ -339,8 +339,8 @@ def test_a_later_date_never_lowers_a_figure(rows, first, second):
     before, after = (check(register, TOWNS, PERIOD, as_of=day) for day in (early, late))
     assert (areas(after) >= areas(before)).all()
     for key in ("new_carriers", "research_institutes", "towns_met"):
-        assert after.city[key] >= before.city[key]
-    assert after.city["projected_m2"] == before.city["projected_m2"]
+        assert getattr(after.city, key) >= getattr(before.city, key)
+    assert after.city.projected_m2 == before.city.projected_m2
 
 
 @quick
@@ -367,7 +367,7 @@ def test_the_pace_never_falls_and_ends_at_the_plain_check(rows, frequency, day):
         "at the end: behind = not met"
     for measure in ("new_carriers", "research_institutes"):
         series = progress.city[progress.city["measure"] == measure]["cumulative"]
-        assert series.is_monotonic_increasing and series.iloc[-1] == plain.city[measure]
+        assert series.is_monotonic_increasing and series.iloc[-1] == getattr(plain.city, measure)
     as_of = check(register, TOWNS, PERIOD, as_of=day)
     assert progress.summary["counted_m2"].tolist() == as_of.towns["new_area_m2"].tolist()
 
@@ -381,11 +381,11 @@ def test_the_changes_add_up_to_the_difference_of_two_checks(rows, first, second)
     then, now = (check(register, TOWNS, PERIOD, as_of=day) for day in (since, as_of))
     added = changes.towns.set_index("town")["added_m2"]
     assert (added == areas(now) - areas(then)).all()
-    assert added.sum() == now.city["new_area_m2"] - then.city["new_area_m2"]
+    assert added.sum() == now.city.new_area_m2 - then.city.new_area_m2
     by_town = changes.carriers.groupby("town")["floor_area_m2"].sum()
     assert by_town.reindex(added.index, fill_value=0).tolist() == added.tolist()
-    assert len(changes.carriers) == now.city["new_carriers"] - then.city["new_carriers"]
+    assert len(changes.carriers) == now.city.new_carriers - then.city.new_carriers
     assert set(changes.reached) == set(now.towns.loc[now.towns["met"], "town"]) - set(
         then.towns.loc[then.towns["met"], "town"])
-    assert changes.city_now.towns_met == now.city["towns_met"]
-    assert changes.city_then.research_institutes == then.city["research_institutes"]
+    assert changes.city_now.towns_met == now.city.towns_met
+    assert changes.city_then.research_institutes == then.city.research_institutes

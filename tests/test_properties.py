@@ -53,8 +53,8 @@ def test_each_counted_carrier_is_in_exactly_one_town(rows):
 def test_town_totals_add_up_to_the_counted_total(rows):
     result = check(build(rows), TOWNS, TARGETS)
     counted = result.carriers.loc[result.carriers["reason"] == "counted", "floor_area_m2"].sum()
-    assert result.towns["new_area_m2"].sum() == counted == result.city["new_area_m2"]
-    assert result.towns["carriers_counted"].sum() == result.city["new_carriers"]
+    assert result.towns["new_area_m2"].sum() == counted == result.city.new_area_m2
+    assert result.towns["carriers_counted"].sum() == result.city.new_carriers
 
 
 @quick

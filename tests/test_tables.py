@@ -50,7 +50,7 @@ def test_town_table_keeps_numbers_numeric_and_labels_translated(result, lang):
     assert len(table) == 4
     area = table[translate("col.new_area", lang)]
     assert pd.api.types.is_numeric_dtype(area)
-    assert area.sum() == result.city["new_area_m2"]
+    assert area.sum() == result.city.new_area_m2
     assert translate("band.met", lang) in set(table[translate("col.band", lang)])
 
 

@@ -28,9 +28,9 @@ download_buttons(towns, "towns", lang, key="towns_download",
                  cover=city_cover(result, lang, context.data.sources))
 
 st.subheader(translate("city.targets", lang))
-goals = [("kpi.towns_met", city["towns_met"], city["towns_total"]),
-         ("kpi.new_carriers", city["new_carriers"], city["new_carriers_goal"]),
-         ("kpi.institutes", city["research_institutes"], city["research_institutes_goal"])]
+goals = [("kpi.towns_met", city.towns_met, city.towns_total),
+         ("kpi.new_carriers", city.new_carriers, city.new_carriers_goal),
+         ("kpi.institutes", city.research_institutes, city.research_institutes_goal)]
 st.dataframe(pd.DataFrame({
     translate("col.item", lang): [translate(code, lang, goal=goal) for code, _, goal in goals],
     translate("col.actual", lang): [actual for _, actual, _ in goals],

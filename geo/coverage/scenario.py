@@ -10,14 +10,14 @@ is left as it was (its frame is never changed; a new one is built).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from geo.boundaries import Boundaries
-from geo.check import CheckResult, check
+from geo.check import CheckResult, CityFigures, check
 from geo.coverage._validate import CoverageError
 from geo.coverage.distance import DistanceSurface, select_carriers
 from geo.coverage.population import PopulationTable
@@ -197,13 +197,13 @@ def _town_changes(before: CheckResult, after: CheckResult) -> pd.DataFrame:
     return merged
 
 
-def _city_changes(before: Mapping[str, object], after: Mapping[str, object]) -> pd.DataFrame:
-    goals = {"new_carriers": before.get("new_carriers_goal"),
-             "research_institutes": before.get("research_institutes_goal"),
-             "towns_met": before.get("towns_total")}
+def _city_changes(before: CityFigures, after: CityFigures) -> pd.DataFrame:
+    goals = {"new_carriers": before.new_carriers_goal,
+             "research_institutes": before.research_institutes_goal,
+             "towns_met": before.towns_total}
     return pd.DataFrame({"figure": list(CITY_FIGURES),
-                         "before": [before[f] for f in CITY_FIGURES],
-                         "after": [after[f] for f in CITY_FIGURES],
+                         "before": [getattr(before, f) for f in CITY_FIGURES],
+                         "after": [getattr(after, f) for f in CITY_FIGURES],
                          "goal": [goals.get(f) for f in CITY_FIGURES]}, dtype=object)
 
 
