@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.check import CheckResult
 from geo.i18n import Lang, translate
-from render.map_elements import BAND_COLOURS
+from render.palette import BAND_COLOURS, TARGET_COLOUR
 
 __all__ = ["town_ranking"]
 
@@ -39,7 +39,7 @@ def town_ranking(result: CheckResult, names: dict[str, str], lang: Lang) -> alt.
                  alt.Tooltip("new_area:Q", title=area_title, format=",.0f"),
                  alt.Tooltip("target:Q", title=translate("col.target", lang), format=",.0f")],
     )
-    ticks = alt.Chart(frame).mark_tick(color="#d50000", thickness=3, size=26).encode(
+    ticks = alt.Chart(frame).mark_tick(color=TARGET_COLOUR, thickness=3, size=26).encode(
         x="target:Q", y=y)
     return alt.layer(bars, ticks).properties(
         title=alt.TitleParams(translate("chart.title", lang), fontSize=16),

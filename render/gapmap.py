@@ -23,8 +23,9 @@ from geo.coverage import ALL_TYPES, DistanceSurface, band_polygons, gap_polygons
 from geo.coverage.towns import CoverageTable
 from geo.i18n import Lang, translate
 from render.basemaps import Basemap, basemap_system, tile_providers
-from render.map_elements import TYPE_STYLES, CarrierLayer, IconPath, Legend, MapAssets, escaped
+from render.map_elements import CarrierLayer, IconPath, Legend, MapAssets, escaped
 from render.mapview import _LABEL_PANE, MAX_ZOOM, _carrier_rows, _shift
+from render.palette import TYPE_STYLES
 from render.tables import display_names
 
 __all__ = ["BAND_FILLS", "GAP_FILL", "band_edges", "gap_legend_html", "gap_map"]

@@ -20,17 +20,11 @@ from jinja2.utils import htmlsafe_json_dumps
 from geo.check import BANDS, REASONS
 from geo.i18n import Lang, translate
 from geo.schema import CARRIER_TYPES, STATUSES
+from render.palette import BAND_COLOURS, TYPE_STYLES
 
-__all__ = ["BAND_COLOURS", "TYPE_STYLES", "CarrierLayer", "IconPath", "Legend", "MapAssets",
+__all__ = ["CarrierLayer", "IconPath", "Legend", "MapAssets",
            "escaped", "legend_html"]
 
-BAND_COLOURS = {"met": "#2e7d32", "close": "#f9a825", "far": "#c62828"}
-TYPE_STYLES = {  # colour and Font Awesome icon of each carrier type
-    "incubator": ("#1565c0", "fa-seedling"),
-    "research_institute": ("#6a1b9a", "fa-flask"),
-    "maker_space": ("#00838f", "fa-lightbulb"),
-    "industrial_base": ("#5d4037", "fa-industry"),
-}
 
 
 def escaped(value: object) -> str:

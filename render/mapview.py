@@ -20,7 +20,6 @@ from geo.i18n import Lang, format_area, translate
 from geo.schema import CARRIER_TYPES, STATUSES
 from render.basemaps import Basemap, basemap_system, tile_providers
 from render.map_elements import (
-    BAND_COLOURS,
     CarrierLayer,
     IconPath,
     Legend,
@@ -28,6 +27,7 @@ from render.map_elements import (
     escaped,
     legend_html,
 )
+from render.palette import BAND_COLOURS, MISSING_COLOUR
 from render.tables import display_names
 
 __all__ = ["MapAssets", "carrier_map", "clicked_point"]
@@ -77,7 +77,7 @@ def _town_features(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang,
 
 def _town_style(feature: dict) -> dict:
     props = feature["properties"]
-    return {"fillColor": BAND_COLOURS.get(props["band"], "#9e9e9e"), "color": "#263238",
+    return {"fillColor": BAND_COLOURS.get(props["band"], MISSING_COLOUR), "color": "#263238",
             "weight": 4 if props["focus"] else 1.5, "fillOpacity": 0.45,
             "className": f"town-area town-{props['order']}"}
 
