@@ -936,4 +936,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "action.import": {"zh": "导入", "en": "imported"},
     "action.revert": {"zh": "撤销", "en": "reverted"},
     "action.boundaries": {"zh": "替换边界", "en": "boundaries replaced"},
+    # --- briefs: the PDF 进度通报 (render/brief*, python -m geo brief) ---
+    # --- presentation mode 汇报模式 (views/present.py) ---
+    # --- everyday pages: filter banner, labels, units, city table ---
+    # --- progress on the pages: as of, pace chart ---
 }
