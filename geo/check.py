@@ -38,7 +38,7 @@ from geo.settings import Targets
 __all__ = ["BANDS", "COUNTS_IN_PERIOD", "PIPELINE_TIMINGS", "REASONS", "AsOf", "Band",
            "CheckResult", "CityFigures", "PipelineTiming", "Reason", "Standing", "check",
            "classify", "counts_by", "goal_met", "parse_date", "pipeline_timing", "progress_band",
-           "standing", "standings", "timeline"]
+           "ranking", "standing", "standings", "timeline"]
 
 Reason = Literal["counted", "duplicate", "data_problem", "outside_boundary", "not_in_use",
                  "no_opening_date", "opened_outside_period", "opens_after_as_of"]
@@ -425,6 +425,19 @@ def check(register: Register, boundaries: Boundaries, targets: Targets,
         notes=list(register.notes),
         as_of=None if requested is None else _as_of(carriers, requested, cutoff, targets),
     )
+
+
+def ranking(result: CheckResult) -> list[str]:
+    """The towns worst first: lowest progress, then largest shortfall, then file order.
+
+    One order for every view that lists or steps through the towns (the City
+    page's table, the presentation mode, the meeting pack's town pages), so a
+    meeting discusses the towns furthest from their target first.
+    """
+    towns = result.towns.assign(_file_order=np.arange(len(result.towns)))
+    ordered = towns.sort_values(["progress", "shortfall_m2", "_file_order"],
+                                ascending=[True, False, True], kind="stable")
+    return ordered["town"].tolist()
 
 
 def timeline(result: CheckResult) -> pd.DataFrame:

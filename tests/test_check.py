@@ -162,3 +162,14 @@ def test_check_does_not_change_its_inputs(register_csv, towns):
     towns_before = towns.towns.copy()
     check(register, towns, PERIOD)
     assert register.carriers.equals(before) and towns.towns.equals(towns_before)
+
+
+
+def test_the_ranking_puts_the_towns_furthest_from_their_target_first(register_csv, towns):
+    from geo.check import ranking
+
+    rows = [carrier("A", lon="121.05", area="12000"),   # 甲镇 met
+            carrier("B", lon="121.15", area="2000"),    # 乙镇 20 %
+            carrier("C", lat="31.55", area="6000")]     # 丙镇 60 %; 丁区 nothing
+    result = run(register_csv, rows, towns, Targets(default_target_m2=10000))
+    assert ranking(result) == ["丁区", "乙镇", "丙镇", "甲镇"]
