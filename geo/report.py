@@ -18,7 +18,11 @@ _TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 
 def as_json(result: CheckResult, lang: Lang = "zh",
             sources: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
-    """The CLI's JSON document (the fixed interface other tools read)."""
+    """The CLI's JSON document (the fixed interface other tools read).
+
+    Fields are only ever added: ``as_of`` (``null`` for the whole period) and
+    each town's ``after_as_of_m2`` came with ``--as-of``.
+    """
     towns = [
         {
             "town": row.town,
@@ -35,6 +39,7 @@ def as_json(result: CheckResult, lang: Lang = "zh",
             "pipeline_before_period_m2": row.pipeline_before_period_m2,
             "pipeline_no_date_m2": row.pipeline_no_date_m2,
             "projected_m2": row.projected_m2,
+            "after_as_of_m2": row.after_as_of_m2,
         }
         for row in result.towns.itertuples()
     ]
@@ -48,7 +53,18 @@ def as_json(result: CheckResult, lang: Lang = "zh",
         "problems": [p.as_dict(lang) for p in result.problems],
         "notes": [p.as_dict(lang) for p in result.notes],
         "sources": sources or {},
+        "as_of": _as_of_json(result, lang),
     }
+
+
+def _as_of_json(result: CheckResult, lang: Lang) -> dict[str, Any] | None:
+    """The date the figures stand on (``--as-of``), or ``None`` for the whole period."""
+    as_of = result.as_of
+    if as_of is None:
+        return None
+    return {"requested": as_of.requested.isoformat(), "date": as_of.date.isoformat(),
+            "clipped": as_of.clipped, "before_period": as_of.before_period,
+            "messages": as_of.messages(lang)}
 
 
 def as_table(result: CheckResult, lang: Lang = "zh",
@@ -83,6 +99,9 @@ def as_table(result: CheckResult, lang: Lang = "zh",
     city = result.city
     lines = [t("report.title", start=result.period_start.isoformat(),
                end=result.period_end.isoformat())]
+    if result.as_of is not None:
+        lines.append(t("asof.label", date=result.as_of.date.isoformat()))
+        lines += result.as_of.messages(lang)
     if result.approximate_boundaries:
         lines.append(t("note.approximate"))
     if result.illustrative_count:

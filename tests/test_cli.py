@@ -107,3 +107,78 @@ def test_unusable_boundaries_and_targets_exit_2(tmp_path):
 def test_english_error_message(tmp_path):
     done = cli("--carriers", str(tmp_path / "missing.csv"), "--lang", "en")
     assert done.returncode == 2 and "not found" in done.stderr
+
+
+# --- check --as-of, and brief (the PDF 进度通报) ------------------------------------------
+
+JSON_KEYS = {"period", "approximate_boundaries", "illustrative_carriers", "towns", "city",
+             "problems", "notes", "sources"}
+TOWN_KEYS = {"town", "target_m2", "new_area_m2", "met", "shortfall_m2", "carrier_ids",
+             "under_construction_m2", "planned_m2", "under_construction_in_period_m2",
+             "planned_in_period_m2", "pipeline_after_period_m2", "pipeline_before_period_m2",
+             "pipeline_no_date_m2", "projected_m2"}
+
+
+def test_check_as_of_adds_fields_and_keeps_every_old_one(capsys):
+    from geo.cli import main
+
+    assert main(["check", "--format", "json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert set(plain) == JSON_KEYS | {"as_of"} and plain["as_of"] is None
+    for town in plain["towns"]:
+        assert set(town) == TOWN_KEYS | {"after_as_of_m2"} and town["after_as_of_m2"] == 0
+    assert main(["check", "--format", "json", "--as-of", "2019-12-31"]) == 0
+    dated = json.loads(capsys.readouterr().out)
+    assert dated["as_of"]["requested"] == dated["as_of"]["date"] == "2019-12-31"
+    assert dated["as_of"]["clipped"] is False and dated["as_of"]["before_period"] is False
+    assert isinstance(dated["as_of"]["messages"], list)
+    assert dated["city"]["new_area_m2"] < plain["city"]["new_area_m2"]
+    assert [t["projected_m2"] for t in dated["towns"]] == [t["projected_m2"]
+                                                           for t in plain["towns"]]
+    assert any(t["after_as_of_m2"] > 0 for t in dated["towns"])
+
+
+def test_check_as_of_after_the_period_is_clipped_and_a_bad_date_exits_2(capsys):
+    from geo.cli import main
+
+    assert main(["check", "--format", "json", "--as-of", "2030-06-30"]) == 0
+    as_of = json.loads(capsys.readouterr().out)["as_of"]
+    assert (as_of["requested"], as_of["date"], as_of["clipped"]) == ("2030-06-30",
+                                                                     "2020-12-31", True)
+    assert main(["check", "--as-of", "2019-02-30"]) == 2
+    captured = capsys.readouterr()
+    assert "2019-02-30" in captured.err and captured.out == ""
+
+
+def test_brief_writes_one_town_by_its_short_name(tmp_path):
+    out = tmp_path / "浏河.pdf"
+    done = subprocess.run([sys.executable, "-m", "geo", "brief", "--town", "浏河", "--as-of",
+                           "2019-12-31", "--since", "2019-06-30", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                          check=True).stdout.decode()
+    assert text.count("\f") == 1 and "浏河镇" in text and "2019-12-31" in text
+
+
+@pytest.mark.parametrize(("args", "expect"), [
+    (["--town", "浏"], "可用的镇区：城厢镇、"),
+    (["--town", "Nowhere", "--lang", "en"], "Towns: 城厢镇"),
+    (["--as-of", "2019-13-01"], "2019-13-01"),
+    (["--since", "yesterday"], "yesterday"),
+    (["--as-of", "2019-01-01", "--since", "2019-06-30"], "晚于"),
+    (["--carriers", "missing.csv"], "找不到文件"),
+    (["--out", "no-such-folder/brief.pdf"], "无法写入"),
+])
+def test_brief_refusals_exit_2_with_one_paragraph(tmp_path, monkeypatch, capsys, args, expect):
+    from geo.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    if "--out" not in args:
+        args = [*args, "--out", "brief.pdf"]
+    assert main(["brief", *args]) == 2
+    captured = capsys.readouterr()
+    assert expect in captured.err and "Traceback" not in captured.err
+    assert len(captured.err.strip().splitlines()) == 1 and captured.out == ""
+    assert not (tmp_path / "brief.pdf").exists()
