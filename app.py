@@ -2,13 +2,16 @@
 
 Draws what every page shares (language, filters, basemap, data notes), checks
 the data for those choices (cached), then runs the chosen page from
-``views/``. A link with ``?town=…`` opens that town's page.
+``views/``. A link with ``?town=…`` opens that town's page. A link with
+``?present=1`` opens the presentation mode (:mod:`dashboard.present`) instead:
+no sidebar, no chrome, ``views/present.py`` in place of the page the address names.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import present
 from dashboard.auth import current_actor, keep_signed_in, sign_in_form, sign_in_status
 from dashboard.auth import settings as auth_settings
 from dashboard.data import (
@@ -23,10 +26,12 @@ from dashboard.sidebar import Context, language, remember, render_notes, render_
 from geo import ConfigError, InputFileError, translate
 from geo.store.access import StoreError
 
+presenting = present.requested()
 st.set_page_config(page_title="创新载体地图 · Innovation Carrier Map", page_icon="🗺️",
-                   layout="wide")
-st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4.5rem;}</style>")
-lang = language()
+                   layout="wide", initial_sidebar_state="collapsed" if presenting else "auto")
+if not presenting:
+    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4.5rem;}</style>")
+lang = present.session_language() if presenting else language()
 # The page files live in views/, not pages/: Streamlit 1.67 treats a pages/ folder beside
 # the entry script as its old multipage layout and answers a fresh visit to a bookmarked
 # page (/town?town=…) with "Page not found" before this navigation is set up.
@@ -42,8 +47,16 @@ pages = {
     "gaps": st.Page("views/gaps.py", title=translate("page.gaps", lang),
                     icon=":material/travel_explore:", url_path="gaps"),
 }
-page = st.navigation(list(pages.values()), position="top")
-if page.url_path == pages["overview"].url_path and st.query_params.get("town"):
+if presenting:
+    # The same addresses, each running the presentation page: leaving the mode shows the
+    # page the address names, and ``town`` is the step, not a link to the town's page.
+    page = st.navigation([st.Page("views/present.py", title=p.title, url_path=name,
+                                  default=name == "overview") for name, p in pages.items()],
+                         position="hidden")
+else:
+    page = st.navigation(list(pages.values()), position="top")
+if (not presenting and page.url_path == pages["overview"].url_path
+        and st.query_params.get("town")):
     st.switch_page(pages["town"], query_params={"town": st.query_params["town"]})
 
 paths = configured_paths()
@@ -58,15 +71,25 @@ try:
             st.info(translate("auth.needed", lang))
             sign_in_form(accounts, lang, key="sign_in_to_view")
             st.stop()
-        sign_in_status(accounts, actor, lang)
+        if not presenting:
+            sign_in_status(accounts, actor, lang)
     data = dataset(paths)
-    view = render_sidebar(data, lang)
-    result = filtered_check(data, view.filters)
+    if presenting:
+        view = present.session_view(lang)
+        checked = present.as_of_check(data, view.filters, lang)
+        result = checked.result
+        if checked.problem:
+            st.warning(plain(checked.problem), icon=":material/event_busy:")
+    else:
+        view = render_sidebar(data, lang)
+        result = filtered_check(data, view.filters)
 except (InputFileError, ConfigError, StoreError) as error:
     # A file that cannot be used, or a database that cannot be opened (read-only, full,
     # damaged, newer than the program, unreachable): one message, never a traceback.
     st.error(f"**{translate('app.load_failed', lang)}**\n\n{plain(error.message(lang))}")
     st.stop()
-render_notes(result, data, lang)
+if not presenting:
+    render_notes(result, data, lang)
+    present.switch(lang)
 remember(Context(view=view, data=data, result=result))
 page.run()
