@@ -22,7 +22,7 @@ from dashboard.auth import current_actor
 from dashboard.data import open_configured_store
 from dashboard.markdown import plain
 from dashboard.sidebar import Context
-from dashboard.widgets import _assets, download_buttons, file_download
+from dashboard.widgets import assets, download_buttons, file_download
 from geo import translate
 from geo._errors import LocalisedError
 from geo.coverage import (
@@ -447,7 +447,7 @@ def map_section(context: Context, chosen: Choices, analysis: Analysis,
                    bands=chosen.bands, sites=site_points(sites) if sites is not None else None,
                    what_if=what_if.astype({"lon": float, "lat": float}) if len(what_if)
                    else None, basemap=view.basemap, tianditu_tk=view.tianditu_tk,
-                   assets=_assets(), boundaries=context.data.boundaries)
+                   assets=assets(), boundaries=context.data.boundaries)
     st.caption(translate("gapspage.map_help", lang))
     notice = st.container()  # always there, so the map keeps its place on the page
     if scenario is not None:

@@ -1,33 +1,69 @@
-"""Widgets the pages share: headline figures, the map frame, downloads."""
+"""Widgets the pages share: the filter banner, headline figures, the map frame, downloads."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 from dashboard.data import secrets
 from dashboard.markdown import plain
-from dashboard.sidebar import Context
+from dashboard.sidebar import Context, current
 from geo import CheckResult, format_area, towns_of_points, translate
 from geo._errors import ConfigError
 from geo.check import goal_met
 from geo.cover import Cover
+from geo.filters import narrowed
 from geo.i18n import Lang
 from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from render.export import to_csv_bytes, to_xlsx_bytes
 from render.mapview import MapAssets, carrier_map, clicked_point
-from render.tables import number_formats
+from render.tables import band_cell_styles, number_formats
 
-__all__ = ["download_buttons", "file_download", "headline_figures", "map_frame", "table"]
+__all__ = ["assets", "download_buttons", "file_download", "filter_banner", "filter_lines",
+           "headline_figures", "map_frame", "table"]
+
+# The headline figures shrink with their card (a container query), so "27.32 万平方米"
+# is never cut at 1366 px; at 1920 px they keep Streamlit's size.
+_METRIC_STYLE = """<style>
+[data-testid="stMetric"] {container-type: inline-size;}
+[data-testid="stMetricValue"] {font-size: min(2.25rem, 12cqi);}
+[data-testid="stMetricValue"] > div {overflow: visible;}
+</style>"""
+
+
+def filter_lines(context: Context) -> list[str]:
+    """The session's filters narrower than everything, in words (none: the official figures)."""
+    return narrowed(context.view.filters, context.data.targets, context.view.lang)
+
+
+def filter_banner(context: Context, applies: bool = True) -> None:
+    """Say above the figures that they are filtered, naming each narrowed filter.
+
+    Nothing is shown when every type, every status and the plan period are
+    chosen, so an unmarked screen always shows the official figures. A page
+    whose content the filters do not change (``applies=False``: the register
+    on the Data page) says that instead, quietly.
+    """
+    lines = filter_lines(context)
+    if not lines:
+        return
+    lang = context.view.lang
+    if not applies:
+        st.caption(plain(translate("filters.not_applied", lang)))
+        return
+    st.warning("  \n".join([f"**{plain(translate('filters.banner', lang))}**",
+                            *(plain(line) for line in lines)]),
+               icon=":material/filter_alt:")
 
 _log = logging.getLogger(__name__)
 
@@ -40,6 +76,7 @@ def headline_figures(result: CheckResult, lang: Lang) -> None:
         return (translate("kpi.reached", lang) if goal_met(count, goal)
                 else translate("kpi.to_go", lang, count=goal - count))
 
+    st.html(_METRIC_STYLE)
     area, towns, carriers, institutes = st.columns(4)
     area.metric(translate("kpi.new_area", lang), format_area(city.new_area_m2, lang),
                 border=True)
@@ -57,7 +94,7 @@ def headline_figures(result: CheckResult, lang: Lang) -> None:
                       delta_color="off", delta_arrow="off", border=True)
 
 
-def _assets() -> MapAssets:
+def assets() -> MapAssets:
     """Static files are served under the app's base path (``server.baseUrlPath``)."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return MapAssets(base_url=f"/{base}/app/static" if base else "/app/static")
@@ -68,7 +105,7 @@ def map_frame(context: Context, key: str, height: int, focus: str | None = None)
     view = context.view
     fmap = carrier_map(context.result, context.data.boundaries.towns, view.lang,
                        basemap=view.basemap, tianditu_tk=view.tianditu_tk, focus=focus,
-                       assets=_assets())
+                       assets=assets())
     state = st_folium(fmap, key=key, height=height, use_container_width=True,
                       returned_objects=["last_clicked"])
     click = (state or {}).get("last_clicked")
@@ -89,17 +126,20 @@ def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str,
 
     The CSV is the plain table (UTF-8 with BOM, opens in Excel). The Excel
     file has ``cover``'s lines above the table, stamped with the moment the
-    user asks for it in the deployment's time zone, and number formats.
-    Each file is made when its button is pressed, not on every rerun.
+    user asks for it in the deployment's time zone, with the session's
+    filters when they are narrower than everything (:func:`filter_lines`),
+    and number formats. Each file is made when its button is pressed, not on
+    every rerun.
     """
     try:
         zone = display_timezone({**os.environ, **secrets()})
     except ConfigError:  # the data page says so; the files still carry a time
         zone = ZoneInfo(DEFAULT_TIMEZONE)
     formats = number_formats(frame.columns, lang)
+    filtered = cover.filtered(filter_lines(current())) if cover is not None else None
 
     def workbook() -> bytes:
-        stamped = cover.at(dt.datetime.now(zone)) if cover is not None else None
+        stamped = filtered.at(dt.datetime.now(zone)) if filtered is not None else None
         return to_xlsx_bytes(frame, stem, cover=stamped, formats=formats)
 
     csv_column, xlsx_column = st.columns(2)
@@ -133,12 +173,22 @@ def file_download(where: DeltaGenerator, label: str, build: Callable[[], bytes],
                           icon=":material/download:")
 
 
-def table(frame: pd.DataFrame, progress_column: str | None = None) -> None:
-    """A sortable table: numbers with thousands separators, progress as a bar."""
+def table(frame: pd.DataFrame, progress_column: str | None = None, *,
+          band_column: str | None = None, bands: Sequence[str] | None = None) -> None:
+    """A sortable table: numbers with thousands separators, progress as a bar.
+
+    With ``band_column`` and ``bands`` (each row's band code, e.g.
+    :func:`render.tables.town_bands`), that column's cells take the band's
+    colour from the palette, so a town's band reads at a glance.
+    """
     config: dict[str, object] = {
         column: st.column_config.NumberColumn(format="localized")
         for column in frame.columns if pd.api.types.is_float_dtype(frame[column])}
     if progress_column:
         config[progress_column] = st.column_config.ProgressColumn(
             format="%.0f%%", min_value=0, max_value=100)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    shown: pd.DataFrame | Styler = frame
+    if band_column is not None and bands is not None:
+        styles = band_cell_styles(bands)
+        shown = frame.style.apply(lambda _: styles, subset=[band_column])
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)

@@ -3,7 +3,8 @@
 A :class:`Cover` holds, in the reader's language, the title, the plan period,
 when the file was made (in the deployment's time zone), where the data came
 from, the verdict and totals, and the notes that apply (illustrative data,
-approximate boundaries). :func:`render.export.to_xlsx_bytes` writes its
+approximate boundaries) and, when the table is filtered, the filters in
+words. :func:`render.export.to_xlsx_bytes` writes its
 :meth:`Cover.lines` above the table; the CSV stays a plain table.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -41,6 +42,8 @@ class Cover:
     totals: str = ""
     notes: tuple[str, ...] = ()
     exported_at: dt.datetime | None = None
+    filters: tuple[str, ...] = ()
+    """The filters narrower than everything, in words (:func:`geo.filters.narrowed`)."""
 
     def __post_init__(self) -> None:
         if self.exported_at is not None and self.exported_at.utcoffset() is None:
@@ -51,11 +54,18 @@ class Cover:
         """The same cover, stamped as exported at ``moment`` (timezone-aware)."""
         return dataclasses.replace(self, exported_at=moment)
 
-    def lines(self) -> tuple[str, ...]:
-        """The title, then one line each for when, where from, verdict, totals and notes.
+    def filtered(self, lines: Sequence[str]) -> Cover:
+        """The same cover, saying the table is filtered by ``lines`` (none: not filtered)."""
+        return dataclasses.replace(self, filters=tuple(lines))
 
-        At most six lines, each one cell naming at most one register column,
-        so a reader that looks for the header row skips them.
+    def lines(self) -> tuple[str, ...]:
+        """The title, then one line each for filters, when, where from, verdict, totals, notes.
+
+        The filters line is there only when the table is filtered
+        (:meth:`filtered`), right under the title, so a filtered file is never
+        taken for the official figures. At most seven lines, each one cell
+        naming at most one register column, so a reader that looks for the
+        header row skips them.
 
         Raises
         ------
@@ -77,8 +87,11 @@ class Cover:
               zone=f"{zone}, UTC{offset[:3]}:{offset[3:]}"),
         ])
         separator = "；" if self.lang == "zh" else "; "
-        lines = [self.title, when, t("download.sources", sources=separator.join(self.sources)),
-                 t("download.verdict", verdict=self.verdict)]
+        lines = [self.title]
+        if self.filters:
+            lines.append(t("filters.cover", lines=separator.join(self.filters)))
+        lines += [when, t("download.sources", sources=separator.join(self.sources)),
+                  t("download.verdict", verdict=self.verdict)]
         if self.totals:
             lines.append(t("download.totals", totals=self.totals))
         if self.notes:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo._errors import ConfigError
+from geo.i18n import Lang, translate
 from geo.register import Register
 from geo.schema import CARRIER_TYPES, STATUSES
 from geo.settings import Targets
 
-__all__ = ["Filters", "apply_filters"]
+__all__ = ["Filters", "apply_filters", "narrowed"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,44 @@ def apply_filters(register: Register, targets: Targets,
     if narrowed.period_end < narrowed.period_start:
         raise ConfigError("config.invalid", path="filters", reason="period_end < period_start")
     return filtered, narrowed
+
+
+def _chosen_words(chosen: frozenset[str], codes: tuple[str, ...], prefix: str,
+                  lang: Lang) -> str:
+    words = [translate(f"{prefix}.{code}", lang) for code in codes if code in chosen]
+    if not words:
+        return translate("filters.none", lang)
+    return translate("filters.only", lang, words=("、" if lang == "zh" else ", ").join(words))
+
+
+def narrowed(filters: Filters, targets: Targets, lang: Lang) -> list[str]:
+    """One line in words for each filter narrower than "everything"; empty when none is.
+
+    What a filtered screen, download or printed page must say so that it is
+    never taken for the official figures: the carrier types and statuses
+    when not all are chosen, and the period when it differs from the plan
+    period of ``targets`` (the dataset's, not the filtered one).
+
+    Parameters
+    ----------
+    filters
+        The session's choices.
+    targets
+        The dataset's targets, whose period is the plan period.
+    lang
+        The language of the lines.
+    """
+    lines = []
+    if filters.types is not None and set(filters.types) != set(CARRIER_TYPES):
+        lines.append(translate("filters.types", lang, chosen=_chosen_words(
+            filters.types, CARRIER_TYPES, "type", lang)))
+    if filters.statuses is not None and set(filters.statuses) != set(STATUSES):
+        lines.append(translate("filters.statuses", lang, chosen=_chosen_words(
+            filters.statuses, STATUSES, "status", lang)))
+    start = filters.period_start or targets.period_start
+    end = filters.period_end or targets.period_end
+    if (start, end) != (targets.period_start, targets.period_end):
+        lines.append(translate("filters.period", lang, start=start.isoformat(),
+                               end=end.isoformat(), plan_start=targets.period_start.isoformat(),
+                               plan_end=targets.period_end.isoformat()))
+    return lines

@@ -424,12 +424,19 @@ def translate(code: str, lang: Lang = "zh", **params: Any) -> str:
 
 
 def format_area(m2: float, lang: Lang = "zh") -> str:
-    """An area as a reader of ``lang`` expects: ``1.2 万平方米`` or ``12,000 m²``."""
+    """An area as a reader of ``lang`` expects, in one unit whatever its size.
+
+    Chinese always in 万平方米 with at most two decimals (``0.3 万平方米``,
+    ``27.32 万平方米``; a non-zero area below 0.005 万 is ``< 0.01 万平方米``), English
+    always in m² with thousands separators (``12,000 m²``), so a screen never shows
+    ``3,000 平方米`` next to ``1.12 万平方米``.
+    """
     if m2 is None or (isinstance(m2, float) and math.isnan(m2)):
         return "—"
     if lang == "zh":
-        if abs(m2) >= 10000:
-            return f"{m2 / 10000:,.2f}".rstrip("0").rstrip(".") + " 万平方米"
-        return f"{m2:,.0f} 平方米"
+        wan = m2 / 10000
+        if m2 and abs(wan) < 0.005:
+            return ("> -0.01" if m2 < 0 else "< 0.01") + " 万平方米"
+        text = f"{wan:,.2f}".rstrip("0").rstrip(".")
+        return ("0" if text in ("-0", "") else text) + " 万平方米"
     return f"{m2:,.0f} m²"
-

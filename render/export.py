@@ -113,9 +113,11 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Sheet1", cover: Cover 
         sheet.auto_filter.ref = (f"A{header_row}:{get_column_letter(width)}"
                                  f"{header_row + max(len(frame), 1)}")
 
+    filtered = 1 if cover is not None and cover.filters else None  # the filters' line
     for index, line in enumerate(lines):
         cell = WriteOnlyCell(sheet, value=line)
-        cell.font = Font(bold=True, size=14) if index == 0 else Font(size=10)
+        cell.font = (Font(bold=True, size=14) if index == 0
+                     else Font(bold=True, size=11) if index == filtered else Font(size=10))
         sheet.append([cell])
     if lines:
         sheet.append([])

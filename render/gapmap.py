@@ -22,30 +22,36 @@ from geo.coords import wgs84_to_gcj02
 from geo.coverage import ALL_TYPES, DistanceSurface, band_polygons, gap_polygons
 from geo.coverage.towns import CoverageTable
 from geo.i18n import Lang, translate
-from render.basemaps import Basemap, basemap_system, tile_providers
-from render.map_elements import CarrierLayer, IconPath, Legend, MapAssets, escaped
-from render.mapview import _LABEL_PANE, MAX_ZOOM, _carrier_rows, _shift
-from render.palette import TYPE_STYLES
+from render.basemaps import Basemap, basemap_system
+from render.map_elements import CarrierLayer, Legend, MapAssets, TownLabels, escaped
+from render.mapview import LABEL_PANE, base_map, carrier_rows, label_columns, shift
+from render.palette import (
+    DISTANCE_FILLS,
+    GAP_FILL,
+    HALO,
+    HYPOTHETICAL_COLOUR,
+    INK,
+    SITE_COLOUR,
+    TYPE_STYLES,
+)
 from render.tables import display_names
 
 __all__ = ["BAND_FILLS", "GAP_FILL", "band_edges", "gap_legend_html", "gap_map"]
 
-GAP_FILL = "#d84315"
-"""The uncovered area."""
-BAND_FILLS = ("#1b5e20", "#66bb6a", "#ffb300", "#e64a19", "#b71c1c")
-"""Distance bands from near (green) to far (red); the last is "beyond" the last edge."""
-SITE_COLOUR = "#ad1457"
-HYPOTHETICAL_COLOUR = "#37474f"
+BAND_FILLS = DISTANCE_FILLS
+"""Distance bands from near (light) to far (dark); the last is "beyond" the last edge."""
 
 _STYLE = """<style>
 .gap-site, .gap-what-if { background: none; border: none; }
 .gap-site span, .gap-what-if span {
   display: inline-flex; align-items: center; justify-content: center; width: 26px; height: 26px;
-  border-radius: 50%; border: 3px dashed #fff; color: #fff; font: 700 13px/1 sans-serif;
+  border-radius: 50%; border: 3px dashed var(--cm-halo); color: var(--cm-halo);
+  font: 700 13px/1 sans-serif;
   box-shadow: 0 0 0 2px rgba(0,0,0,.55);
 }
 .map-legend .gap-key { display: inline-flex; width: 16px; height: 16px; border-radius: 50%;
-  border: 2px dashed #fff; box-shadow: 0 0 0 1px #263238; margin-right: 6px; color: #fff;
+  border: 2px dashed var(--cm-halo); box-shadow: 0 0 0 1px var(--cm-ink); margin-right: 6px;
+  color: var(--cm-halo);
   font-size: 9px; align-items: center; justify-content: center; vertical-align: middle; }
 .map-legend { max-width: 260px; }
 .town-label.gap-town { font-size: 14px; }
@@ -82,7 +88,7 @@ def gap_legend_html(carrier_type: str, radius_km: float, lang: Lang, *,
     else:
         parts.append(f'<div><span class="swatch" style="background:{GAP_FILL}"></span>'
                      f'{escaped(translate("gapmap.gap", lang, radius=_km(radius_km)))}</div>')
-        parts.append('<div><span class="swatch" style="background:#fff"></span>'
+        parts.append(f'<div><span class="swatch" style="background:{HALO}"></span>'
                      f'{escaped(translate("gapmap.covered", lang, radius=_km(radius_km)))}</div>')
     parts.append(f'<h4>{escaped(translate("legend.carriers", lang))}</h4>')
     shown = TYPE_STYLES if carrier_type == ALL_TYPES else {
@@ -125,7 +131,7 @@ def _town_layer(towns: gpd.GeoDataFrame, coverage: CoverageTable | None, carrier
 
 
 def _polygons(frame: gpd.GeoDataFrame, system: str) -> list[dict]:
-    shifted = _shift(frame.geometry, system)
+    shifted = shift(frame.geometry, system)
     return [mapping(geometry) for geometry in shifted]
 
 
@@ -159,18 +165,11 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
     """
     assets = assets or MapAssets()
     system = basemap_system(basemap)
-    shown_towns = towns.assign(geometry=_shift(towns.geometry, system))
+    shown_towns = towns.assign(geometry=shift(towns.geometry, system))
     west, south, east, north = shown_towns.total_bounds
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
-                      zoom_start=11, min_zoom=6, max_zoom=MAX_ZOOM, control_scale=True,
-                      zoom_snap=0.25)
-    fmap.options.update(minZoom=6, maxZoom=MAX_ZOOM)
-    fmap.default_js = assets.js
-    fmap.default_css = assets.css
+    fmap = base_map((west, south, east, north), lang, basemap=basemap,
+                    tianditu_tk=tianditu_tk, assets=assets)
     fmap.get_root().header.add_child(folium.Element(_STYLE))
-    IconPath(assets).add_to(fmap)
-    for provider in tile_providers(basemap, tianditu_tk):
-        folium.TileLayer(provider, max_zoom=MAX_ZOOM, control=False).add_to(fmap)
 
     edges = band_edges(radius_km) if bands else None
     layer = (band_polygons(surface, carrier_type, edges, boundaries) if edges
@@ -191,7 +190,7 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
     town_features = _town_layer(shown_towns, coverage, carrier_type, lang)
     folium.GeoJson(
         town_features, name="towns",
-        style_function=lambda f: {"fillColor": "#ffffff", "fillOpacity": 0.0, "color": "#263238",
+        style_function=lambda f: {"fillColor": HALO, "fillOpacity": 0.0, "color": INK,
                                   "weight": 1.5,
                                   "className": f"town-area town-{f['properties']['order']}"},
         highlight_function=lambda _: {"weight": 4},
@@ -201,16 +200,10 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
                      ("gaps.town", "gaps.carriers", "gaps.covered_share")], sticky=True),
     ).add_to(fmap)
 
-    folium.map.CustomPane(_LABEL_PANE, z_index=625, pointer_events=False).add_to(fmap)
     short = display_names(towns, lang, short=True)
-    points = shown_towns.geometry.representative_point()
-    for name, point in zip(towns["name"], points, strict=True):
-        folium.Marker(
-            [point.y, point.x], interactive=False, pane=_LABEL_PANE,
-            icon=folium.DivIcon(html=f'<div class="town-label gap-town">{escaped(short[name])}'
-                                     "</div>",
-                                class_name="town-label-icon", icon_size=(0, 0)),
-        ).add_to(fmap)
+    blank = [""] * len(towns)
+    TownLabels(label_columns(shown_towns, [escaped(short[n]) for n in towns["name"]], blank,
+                             blank, blank), LABEL_PANE, extra_class="gap-town").add_to(fmap)
 
     present = set(surface.carriers["id"].astype(str))
     chosen = carriers[carriers["id"].astype(str).isin(present)
@@ -218,9 +211,9 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
                       .fillna(False).astype(bool)]
     if carrier_type != ALL_TYPES:
         chosen = chosen[chosen["type"] == carrier_type]
-    rows = _carrier_rows(chosen, towns["name"].tolist(), lang, system)
+    rows = carrier_rows(chosen, towns["name"].tolist(), lang, system)
     CarrierLayer(rows, town_features["label"].tolist(), lang, assets,
-                 cluster=len(rows) > 500).add_to(fmap)
+                 cluster=len(rows["lat"]) > 500).add_to(fmap)
 
     if sites is not None and len(sites):
         lon, lat = _shifted_points(sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy(),

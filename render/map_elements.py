@@ -20,11 +20,10 @@ from jinja2.utils import htmlsafe_json_dumps
 from geo.check import BANDS, REASONS
 from geo.i18n import Lang, translate
 from geo.schema import CARRIER_TYPES, STATUSES
-from render.palette import BAND_COLOURS, TYPE_STYLES
+from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, HALO, INK, MUTED_INK, TYPE_STYLES
 
-__all__ = ["CarrierLayer", "IconPath", "Legend", "MapAssets",
-           "escaped", "legend_html"]
-
+__all__ = ["CarrierLayer", "IconPath", "Legend", "MapAssets", "PaletteStyle", "TownLabels",
+           "WheelZoom", "escaped", "legend_html"]
 
 
 def escaped(value: object) -> str:
@@ -42,9 +41,10 @@ class MapAssets:
 
     @property
     def js(self) -> list[tuple[str, str]]:
-        """Leaflet and the marker-cluster plugin."""
+        """Leaflet, the marker-cluster plugin and the map's own behaviour."""
         return [("leaflet", f"{self.base_url}/leaflet/leaflet.js"),
-                ("markercluster", f"{self.base_url}/markercluster/leaflet.markercluster.js")]
+                ("markercluster", f"{self.base_url}/markercluster/leaflet.markercluster.js"),
+                ("carrier_map", f"{self.base_url}/carrier-map.js")]
 
     @property
     def css(self) -> list[tuple[str, str]]:
@@ -60,72 +60,101 @@ class MapAssets:
 
 
 class CarrierLayer(JSCSSMixin, MacroElement):
-    """Carrier markers from one compact array, clustered when there are many.
+    """Carrier markers from named columns, clustered when there are many.
 
-    One row per carrier (``[lat, lon, type, counts, id, name, status, area,
-    opened, town, reason]``, strings already escaped; type, status, town and
-    reason as indexes into shared lists) keeps the page small with 10,000
-    carriers; popups are built only when opened.
+    ``columns`` (:func:`render.mapview.carrier_rows`) holds one list per field
+    (``lat``, ``lon``, ``type``, ``counts``, ``id``, ``name``, ``status``,
+    ``area``, ``opened``, ``town``, ``reason``; strings already escaped; type,
+    status, town and reason as indexes into shared lists): the JavaScript
+    reads fields by name, and the page stays small with 10,000 carriers;
+    popups are built only when opened (``static/carrier-map.js``).
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function() {
-            var types = {{ this.types|tojson }};
-            var statuses = {{ this.statuses|tojson }};
-            var labels = {{ this.labels|tojson }};
-            var towns = {{ this.towns|tojson }};
-            var reasons = {{ this.reasons|tojson }};
-            var rows = {{ this.rows_json }};
-            var group = {{ "L.markerClusterGroup({showCoverageOnHover: false})"
-                           if this.cluster else "L.featureGroup()" }};
-            function line(label, value) {
-                return '<tr><th>' + label + '</th><td>' + value + '</td></tr>';
-            }
-            rows.forEach(function(r) {
-                var type = types[r[2]];
-                var icon = L.divIcon({
-                    className: 'carrier-marker' + (r[3] ? '' : ' carrier-muted'),
-                    html: '<span class="carrier-pin" style="background:' + type.colour
-                        + '"><i class="fa-solid ' + type.icon + '"></i></span>',
-                    iconSize: [28, 28], iconAnchor: [14, 14], popupAnchor: [0, -14]
-                });
-                var marker = L.marker([r[0], r[1]], {icon: icon, riseOnHover: true});
-                marker.bindTooltip('<b>' + r[5] + '</b><br>' + type.label + ' · ' + r[7]
-                    + ' · ' + statuses[r[6]]);
-                marker.bindPopup(function() {
-                    return '<div class="carrier-popup"><h4>' + r[5] + '</h4><table>'
-                        + line(labels.id, r[4]) + line(labels.type, type.label)
-                        + line(labels.area, r[7]) + line(labels.opened, r[8])
-                        + line(labels.status, statuses[r[6]])
-                        + line(labels.town, towns[r[9]] || '—')
-                        + line(labels.reason, reasons[r[10]]) + '</table></div>';
-                }, {maxWidth: 340});
-                group.addLayer(marker);
-            });
-            group.addTo({{ this._parent.get_name() }});
-            return group;
-        })();
+        var {{ this.get_name() }} = CarrierMap.carriers({{ this._parent.get_name() }},
+            {{ this.columns_json }}, {{ this.options|tojson }});
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list], towns: list[str], lang: Lang, assets: MapAssets,
-                 cluster: bool):
+    def __init__(self, columns: dict[str, list], towns: list[str], lang: Lang,
+                 assets: MapAssets, cluster: bool):
         super().__init__()
         self._name = "CarrierLayer"
-        self.rows_json = htmlsafe_json_dumps(rows, separators=(",", ":"))
-        self.towns = towns
-        self.reasons = [escaped(translate(f"reason.{reason}", lang)) for reason in REASONS]
-        self.cluster = cluster
-        self.types = [{"colour": TYPE_STYLES[t][0], "icon": TYPE_STYLES[t][1],
-                       "label": escaped(translate(f"type.{t}", lang))} for t in CARRIER_TYPES]
-        self.statuses = [escaped(translate(f"status.{s}", lang)) for s in STATUSES]
-        self.labels = {key: escaped(translate(code, lang)) for key, code in (
-            ("id", "col.id"), ("type", "col.type"), ("area", "col.area"),
-            ("opened", "col.opened"), ("status", "col.status"), ("town", "col.town"),
-            ("reason", "col.reason"))}
+        self.columns_json = htmlsafe_json_dumps(columns, separators=(",", ":"))
+        self.options = {
+            "cluster": cluster,
+            "towns": towns,
+            "reasons": [escaped(translate(f"reason.{reason}", lang)) for reason in REASONS],
+            "types": [{"colour": TYPE_STYLES[t][0], "icon": TYPE_STYLES[t][1],
+                       "label": escaped(translate(f"type.{t}", lang))} for t in CARRIER_TYPES],
+            "statuses": [escaped(translate(f"status.{s}", lang)) for s in STATUSES],
+            "labels": {key: escaped(translate(code, lang)) for key, code in (
+                ("id", "col.id"), ("type", "col.type"), ("area", "col.area"),
+                ("opened", "col.opened"), ("status", "col.status"), ("town", "col.town"),
+                ("reason", "col.reason"))},
+        }
         self.default_js = assets.js
         self.default_css = assets.css
+
+
+class TownLabels(MacroElement):
+    """The towns' labels (name, figure, band in words) that never overlap one another.
+
+    ``columns`` holds one list per field: ``lat``, ``lon``, ``name``,
+    ``figure``, ``band`` (words, escaped), ``code`` (the band's code, for
+    its style) and ``rank`` (0 = the largest town, placed first). After
+    every zoom or move ``static/carrier-map.js`` drops the figure of a label
+    that would touch a larger town's label, and hides it if it still does.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = CarrierMap.labels({{ this._parent.get_name() }},
+            {{ this.columns_json }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, columns: dict[str, list], pane: str, presentation: bool = False,
+                 extra_class: str = ""):
+        super().__init__()
+        self._name = "TownLabels"
+        self.columns_json = htmlsafe_json_dumps(columns, separators=(",", ":"))
+        self.options = {"pane": pane, "presentation": presentation, "extraClass": extra_class}
+
+
+class WheelZoom(MacroElement):
+    """The wheel scrolls the page until the map is clicked (or with Ctrl), with a hint."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        CarrierMap.wheel({{ this._parent.get_name() }}, {{ this.hint|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, lang: Lang):
+        super().__init__()
+        self._name = "WheelZoom"
+        self.hint = escaped(translate("map.wheel_hint", lang))
+
+
+class PaletteStyle(MacroElement):
+    """The palette as CSS variables, so ``static/carrier-map.css`` holds no colour of its own."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>:root { {{ this.variables }} }</style>
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "PaletteStyle"
+        names = {"--cm-ink": INK, "--cm-muted": MUTED_INK, "--cm-halo": HALO}
+        names.update({f"--cm-band-{band}": colour for band, colour in BAND_COLOURS.items()})
+        names.update({f"--cm-band-text-{band}": colour
+                      for band, colour in BAND_TEXT_COLOURS.items()})
+        self.variables = " ".join(f"{name}: {value};" for name, value in names.items())
 
 
 class IconPath(MacroElement):
@@ -154,7 +183,7 @@ class Legend(MacroElement):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: 'bottomright'});
         {{ this.get_name() }}.onAdd = function() {
-            var div = L.DomUtil.create('div', 'map-legend');
+            var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
             div.innerHTML = {{ this.body|tojson }};
             L.DomEvent.disableClickPropagation(div);
             return div;
@@ -163,10 +192,11 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, body: str):
+    def __init__(self, body: str, presentation: bool = False):
         super().__init__()
         self._name = "Legend"
         self.body = body
+        self.css_class = "map-legend present" if presentation else "map-legend"
 
 
 def legend_html(close_ratio: float, lang: Lang) -> str:

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from geo.check import CheckResult
+from geo.check import CheckResult, ranking
 from geo.i18n import CATALOGUE, Lang, translate
 from geo.problems import Problem
 from geo.schema import (
@@ -25,10 +25,11 @@ from geo.schema import (
     normalise_token,
 )
 from render.export import AREA_FORMAT, COORDINATE_FORMAT, COUNT_FORMAT, PERCENT_FORMAT
+from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, INK, MISSING_COLOUR
 
-__all__ = ["SECTIONS", "Section", "carrier_file_table", "carrier_table", "display_names",
-           "drop_blank", "number_formats", "problem_table", "town_carriers", "town_problems",
-           "town_table"]
+__all__ = ["SECTIONS", "Section", "band_cell_styles", "carrier_file_table", "carrier_table",
+           "display_names", "drop_blank", "number_formats", "problem_table", "town_bands",
+           "town_carriers", "town_problems", "town_table"]
 
 Section = Literal["counted", "other", "elsewhere"]
 SECTIONS: tuple[Section, ...] = ("counted", "other", "elsewhere")
@@ -62,14 +63,35 @@ def _labels(values: pd.Series, prefix: str, lang: Lang) -> pd.Series:
     return values.map(lambda v: translate(f"{prefix}.{v}", lang) if isinstance(v, str) else "")
 
 
-def town_table(result: CheckResult, names: dict[str, str], lang: Lang) -> pd.DataFrame:
-    """Every town against its target, one row each, in boundary-file order.
+def _town_rows(result: CheckResult, ranked: bool) -> pd.DataFrame:
+    """The result's town figures, in file order or worst first (:func:`geo.check.ranking`)."""
+    if not ranked:
+        return result.towns
+    return result.towns.set_index("town", drop=False).loc[ranking(result)].reset_index(drop=True)
+
+
+def town_bands(result: CheckResult, ranked: bool = False) -> list[str]:
+    """Each row's band code (``met`` / ``close`` / ``far``) of :func:`town_table`."""
+    return _town_rows(result, ranked)["band"].tolist()
+
+
+def band_cell_styles(bands: Iterable[str | None]) -> list[str]:
+    """CSS for each band cell: the band's fill from the palette, with its text colour."""
+    return [f"background-color: {BAND_COLOURS.get(band, MISSING_COLOUR)}; "
+            f"color: {BAND_TEXT_COLOURS.get(band, INK)}" for band in bands]
+
+
+def town_table(result: CheckResult, names: dict[str, str], lang: Lang,
+               ranked: bool = False) -> pd.DataFrame:
+    """Every town against its target, one row each, in boundary-file order or ``ranked``.
 
     Areas in m²; progress as a fraction (1.0 = the target); the projection
     and the pipeline by expected opening, then all under construction and
-    planned.
+    planned. ``ranked`` puts the towns worst first, as
+    :func:`geo.check.ranking` orders them (lowest progress, then largest
+    shortfall); :func:`town_bands` gives the rows' bands in the same order.
     """
-    towns = result.towns
+    towns = _town_rows(result, ranked)
     pct = round(result.close_ratio * 100)
     band = towns["band"].map(lambda b: translate(f"band.{b}", lang, pct=pct))
     return pd.DataFrame({

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.markdown import WORD_JOINER
 from geo import load_dataset, translate
-from tests.browser import MAP_FRAME, Browser, needs_chromium, streamlit_server
+from tests.browser import ARTIFACTS, MAP_FRAME, Browser, needs_chromium, streamlit_server
 from tests.conftest import carrier
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -103,6 +103,9 @@ def test_gaode_basemap_shifts_the_overlays_and_clicks_still_find_the_town(browse
     browser.page.get_by_role("combobox", name=translate("sidebar.basemap", "zh")).click()
     browser.page.get_by_role("option", name=translate("basemap.gaode", "zh")).click()
     browser.settle()
+    browser.page.wait_for_function(  # the map of the previous run may linger a moment
+        "(frame) => document.querySelectorAll(frame).length === 1", arg=MAP_FRAME,
+        timeout=30000)
     frame = browser.map_frame()
     frame.locator("img.leaflet-tile").first.wait_for(state="attached", timeout=30000)
     assert "autonavi.com" in frame.locator("img.leaflet-tile").first.get_attribute("src")
@@ -163,6 +166,7 @@ def test_every_page_in_both_languages(browser):
             browser.page.get_by_role("link", name=title).first.click()
             browser.settle()
             if slug != "city":
+                _one_map(browser)
                 browser.map_frame()
                 time.sleep(1)
             browser.screenshot(f"{slug}-{lang}")
@@ -282,3 +286,112 @@ def test_town_page_lists_a_carrier_registered_to_it_but_placed_elsewhere(app_on)
     projected = session.page.locator('[data-testid="stMetric"]').first.inner_text()
     assert format_area(11000, "zh") in projected
     session.screenshot("town-elsewhere-zh-1366")
+
+
+# --- the everyday pages at a laptop's and a projector's size ------------------------------
+SIZES = [(1366, 768), (1920, 1080)]
+
+_CUT = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricValue"], [data-testid="stMetricValue"] *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+
+_LABEL_BOXES = """() => [...document.querySelectorAll('.town-label')]
+    .filter(e => getComputedStyle(e).visibility !== 'hidden')
+    .map(e => { const r = e.getBoundingClientRect();
+                return [r.left, r.top, r.right, r.bottom, e.textContent]; })"""
+
+
+def _overlapping(boxes: list) -> list[tuple[str, str]]:
+    return [(a[4], b[4]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+
+
+def _one_map(browser: Browser) -> None:
+    """Wait until the map of a previous run has gone (it may linger a moment under load)."""
+    browser.page.wait_for_function(
+        "(frame) => document.querySelectorAll(frame).length === 1", arg=MAP_FRAME,
+        timeout=30000)
+
+
+def _map(browser: Browser, town: str | None = None):
+    """The map's frame once its labels are drawn (zoomed to ``town`` when given)."""
+    _one_map(browser)
+    if town is None:
+        browser.map_frame()
+    else:  # zoomed in, the first town may lie outside the view
+        index = load_dataset().boundaries.names.index(town)
+        browser.page.wait_for_selector(MAP_FRAME, timeout=30000)
+        browser.page.frame_locator(MAP_FRAME).locator(f"path.town-{index}").wait_for(
+            timeout=30000)
+    frame = browser.page.frame(url=lambda url: "streamlit_folium" in url)
+    frame.wait_for_selector(".town-label", timeout=30000)
+    time.sleep(1)  # the labels are sorted out after the map has fitted its bounds
+    return frame
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_everyday_pages_figures_whole_labels_apart(browser, size):
+    """Headline figures never cut, town labels never overlap; screenshots of three pages."""
+    width, height = size
+    browser.page.set_viewport_size({"width": width, "height": height})
+    browser.open("/")
+    browser.page.locator('[data-testid="stMetricValue"]').nth(3).wait_for(timeout=30000)
+    assert browser.page.evaluate(_CUT) == [], f"headline figures cut at {width} px"
+    frame = _map(browser)
+    boxes = frame.evaluate(_LABEL_BOXES)
+    assert len(boxes) >= 5, "most towns keep their label at the first view"
+    assert _overlapping(boxes) == []
+    assert any(translate("label.band.met", "zh") in box[4] for box in boxes), "band as text"
+    browser.page.screenshot(path=str(ARTIFACTS / f"everyday-overview-{width}.png"))
+    for _ in range(2):  # zoomed out, the labels crowd: they give way, never overlap
+        frame.locator(".leaflet-control-zoom-out").click()
+        time.sleep(0.8)
+    time.sleep(0.5)
+    boxes = frame.evaluate(_LABEL_BOXES)
+    assert boxes and _overlapping(boxes) == []
+    browser.page.goto(browser.base_url + "/city")
+    browser.settle()
+    browser.page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
+    assert browser.page.evaluate(_CUT) == [], f"city figures cut at {width} px"
+    time.sleep(1)
+    browser.page.screenshot(path=str(ARTIFACTS / f"everyday-city-{width}.png"))
+    browser.open("/town?town=浏河镇")
+    _map(browser, "浏河镇")
+    browser.page.screenshot(path=str(ARTIFACTS / f"everyday-town-{width}.png"))
+    browser.page.set_viewport_size({"width": 1600, "height": 1000})
+    _only_the_app(browser)
+
+
+def _town_width(frame, index: int) -> float:
+    return frame.locator(f"path.town-{index}").bounding_box()["width"]
+
+
+def test_the_wheel_scrolls_the_page_until_the_map_is_clicked(browser):
+    browser.page.set_viewport_size({"width": 1366, "height": 768})
+    browser.open("/town?town=浏河镇")
+    frame = _map(browser, "浏河镇")
+    index = load_dataset().boundaries.names.index("浏河镇")
+    hint = frame.locator(".map-hint")
+    assert hint.is_visible() and translate("map.wheel_hint", "zh") in hint.inner_text()
+    iframe = browser.page.locator(MAP_FRAME)
+    iframe.scroll_into_view_if_needed()
+    time.sleep(0.5)
+    box = iframe.bounding_box()
+    width = _town_width(frame, index)
+    browser.page.mouse.move(box["x"] + box["width"] / 2,
+                            max(box["y"], 0) + min(box["height"], 300) / 2)
+    browser.page.mouse.wheel(0, 250)
+    time.sleep(1)
+    assert iframe.bounding_box()["y"] < box["y"] - 50, "the page scrolled under the wheel"
+    assert _town_width(frame, index) == pytest.approx(width), "the map did not zoom"
+
+    _click_inside(browser, f"path.town-{index}")  # the shown town: the page stays
+    time.sleep(1)
+    assert not hint.is_visible(), "the hint goes once the wheel zooms the map"
+    box = iframe.bounding_box()
+    width = _town_width(frame, index)
+    browser.page.mouse.wheel(0, -300)
+    time.sleep(1.5)
+    assert _town_width(frame, index) > width * 1.2, "after a click the wheel zooms in"
+    assert iframe.bounding_box()["y"] == pytest.approx(box["y"], abs=2), "the page stayed"
+    browser.page.set_viewport_size({"width": 1600, "height": 1000})

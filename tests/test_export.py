@@ -206,3 +206,30 @@ def test_carrier_download_imports_back_unchanged(result, tmp_path, lang, kind):
     assert set(after.loc[after["has_point"], "crs"]) == {"WGS84"}
     again = check(back, prepare_boundaries(square_towns()), Targets())
     pd.testing.assert_frame_equal(again.towns, result.towns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_filtered_download_says_so_under_its_title_and_still_imports_back(
+        result, tmp_path, lang):
+    from geo.filters import Filters, narrowed
+
+    filters = Filters(types=frozenset({"incubator"}), statuses=frozenset({"in_use"}),
+                      period_start=dt.date(2019, 1, 1))
+    lines = narrowed(filters, Targets(), lang)
+    assert len(lines) == 3
+    plain = town_cover(result, "甲镇", names(lang), lang, SOURCES).at(MOMENT)
+    cover = plain.filtered(lines)
+    shown = cover.lines()
+    assert shown[0] == plain.lines()[0] and shown[2:] == plain.lines()[1:]
+    assert shown[1] == translate("filters.cover", lang,
+                                 lines=("；" if lang == "zh" else "; ").join(lines))
+    assert len(shown) <= 7
+    assert plain.filtered([]).lines() == plain.lines(), "not filtered: no line"
+    table = carrier_file_table(result.carriers, names(lang), lang)
+    path = tmp_path / "carriers.xlsx"
+    path.write_bytes(to_xlsx_bytes(table, "甲镇", cover, number_formats(table.columns, lang)))
+    sheet = sheet_of(path.read_bytes())
+    assert sheet.cell(2, 1).value == shown[1] and sheet.cell(2, 1).font.bold
+    back = validate_register(read_table(path))
+    assert [p for p in back.problems if p.severity == "error"] == []
+    assert back.carriers["id"].tolist() == result.carriers["id"].tolist()

@@ -71,3 +71,51 @@ def test_filters_are_hashable_for_caching():
 def test_progress_band(area, target, band):
     import pandas as pd
     assert progress_band(pd.Series([float(area)]), pd.Series([float(target)]), 0.5)[0] == band
+
+
+def test_narrowed_names_each_narrowed_filter_in_words_and_nothing_when_everything():
+    from geo.filters import narrowed
+    from geo.i18n import translate
+    from geo.schema import CARRIER_TYPES, STATUSES
+
+    targets = Targets()
+    assert narrowed(Filters(), targets, "zh") == []
+    everything = Filters(types=frozenset(CARRIER_TYPES), statuses=frozenset(STATUSES),
+                         period_start=targets.period_start, period_end=targets.period_end)
+    assert narrowed(everything, targets, "en") == []
+    lines = narrowed(Filters(types=frozenset({"maker_space", "incubator"})), targets, "zh")
+    assert lines == ["载体类型：仅孵化器、众创空间"]  # in the catalogue's order
+    lines = narrowed(Filters(statuses=frozenset()), targets, "en")
+    assert lines == [translate("filters.statuses", "en",
+                               chosen=translate("filters.none", "en"))]
+    later = dt.date(2019, 1, 1)
+    lines = narrowed(Filters(types=frozenset({"incubator"}), statuses=frozenset({"in_use"}),
+                             period_start=later), targets, "en")
+    assert lines == ["Carrier types: only Incubator", "Statuses: only In use",
+                     f"Period: 2019-01-01 to {targets.period_end} (the plan period is "
+                     f"{targets.period_start} to {targets.period_end})"]
+    wider = narrowed(Filters(period_end=dt.date(2021, 12, 31)), targets, "zh")
+    assert len(wider) == 1 and "2021-12-31" in wider[0], "a different period is said too"
+
+
+@pytest.mark.parametrize("page", ["views/city.py", "views/gaps.py"])
+def test_a_filtered_page_says_so_above_its_figures_and_an_unfiltered_one_does_not(page):
+    from geo import translate
+    from tests.test_app import open_app, shown
+
+    banner = translate("filters.banner", "zh")
+    plain = open_app("zh", page)
+    assert not [w for w in plain.warning if banner in shown(w.value)]
+    app = open_app("zh", page, types=["incubator"], statuses=["in_use"])
+    warnings = [shown(w.value) for w in app.warning if banner in shown(w.value)]
+    assert len(warnings) == 1
+    assert "载体类型：仅孵化器" in warnings[0] and "状态：仅已投用" in warnings[0]
+
+
+def test_the_data_page_says_the_filters_do_not_apply_to_the_register():
+    from geo import translate
+    from tests.test_app import open_app, shown
+
+    app = open_app("zh", "views/data.py", types=["incubator"])
+    assert any(translate("filters.not_applied", "zh") in shown(c.value) for c in app.caption)
+    assert not [w for w in app.warning if translate("filters.banner", "zh") in shown(w.value)]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+import shapely
 
 from geo import check, load_dataset, load_register, prepare_boundaries
 from geo.coords import wgs84_to_gcj02
@@ -23,6 +25,19 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def render(fmap) -> str:
     return fmap.get_root().render()
+
+
+def call_arguments(page: str, function: str) -> tuple[dict, dict]:
+    """The two objects after the map in ``CarrierMap.<function>(map, {...}, {...})``."""
+    decoder = json.JSONDecoder()
+    start = page.index("{", page.index(f"CarrierMap.{function}("))
+    first, end = decoder.raw_decode(page, start)
+    second, _ = decoder.raw_decode(page, page.index("{", end))
+    return first, second
+
+
+def carrier_columns(page: str) -> dict[str, list]:
+    return call_arguments(page, "carriers")[0]
 
 
 @pytest.fixture(scope="module")
@@ -88,15 +103,20 @@ def test_one_styled_feature_per_town_and_one_row_per_placed_carrier(sample):
     page = render(carrier_map(result, towns))
     assert page.count('"className": "town-area town-') == len(towns)
     placed = result.carriers["usable"] & result.carriers["has_point"]
-    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
-    assert len(rows) == int(placed.sum())
-    assert "L.featureGroup()" in page, "few carriers: every marker shown, no clustering"
+    columns = carrier_columns(page)
+    assert set(columns) == {"lat", "lon", "type", "counts", "id", "name", "status", "area",
+                            "opened", "town", "reason"}, "fields by name, not by position"
+    assert {len(values) for values in columns.values()} == {int(placed.sum())}
+    shown = result.carriers[placed]
+    assert columns["id"] == shown["id"].tolist()
+    assert columns["counts"] == (shown["reason"] == "counted").astype(int).tolist()
+    assert call_arguments(page, "carriers")[1]["cluster"] is False, "few: no clustering"
 
 
 @pytest.mark.parametrize("basemap", ["none", "osm"])
 def test_many_carriers_are_clustered_on_a_map_with_a_zoom_range(sample, basemap):
     page = render(carrier_map(*sample, basemap=basemap, cluster_above=10))
-    assert "L.markerClusterGroup(" in page
+    assert call_arguments(page, "carriers")[1]["cluster"] is True
     assert '"maxZoom": 18' in page.split("L.map(", 1)[1].split(");", 1)[0]
 
 
@@ -123,12 +143,12 @@ def test_gaode_shifts_overlays_to_gcj02_and_clicks_back(sample):
     wgs = render(carrier_map(result, towns))
     gcj = render(carrier_map(result, towns, basemap="gaode"))
     assert "autonavi.com" in gcj and "autonavi.com" not in wgs
-    row_wgs = json.loads(re.search(r"var rows = (\[.*?\]);\n", wgs).group(1))[0]
-    row_gcj = json.loads(re.search(r"var rows = (\[.*?\]);\n", gcj).group(1))[0]
-    lon, lat = wgs84_to_gcj02(np.array([row_wgs[1]]), np.array([row_wgs[0]]))
-    assert row_gcj[:2] == pytest.approx([lat[0], lon[0]], abs=1e-6)
-    back = clicked_point(row_gcj[1], row_gcj[0], "gaode")
-    assert back == pytest.approx((row_wgs[1], row_wgs[0]), abs=1e-6)
+    plain, shifted = carrier_columns(wgs), carrier_columns(gcj)
+    lon, lat = wgs84_to_gcj02(np.array(plain["lon"]), np.array(plain["lat"]))
+    assert shifted["lat"] == pytest.approx(lat.tolist(), abs=1e-6)
+    assert shifted["lon"] == pytest.approx(lon.tolist(), abs=1e-6)
+    back = clicked_point(shifted["lon"][0], shifted["lat"][0], "gaode")
+    assert back == pytest.approx((plain["lon"][0], plain["lat"][0]), abs=1e-6)
     assert clicked_point(121.1, 31.5, "osm") == (121.1, 31.5)
 
 
@@ -162,3 +182,71 @@ def test_ranking_chart_has_every_town_sorted(sample):
     order = spec["layer"][0]["encoding"]["y"]["sort"]
     areas = {v["town"]: v["new_area"] for v in values}
     assert [areas[t] for t in order] == sorted(areas.values(), reverse=True)
+
+
+def test_town_labels_carry_name_figure_and_band_in_words_by_field(sample):
+    from geo import format_area, translate
+
+    result, towns = sample
+    labels, options = call_arguments(render(carrier_map(result, towns)), "labels")
+    assert set(labels) == {"lat", "lon", "name", "figure", "band", "code", "rank"}
+    figures = result.towns.set_index("town").reindex(towns["name"])
+    assert labels["name"] == towns["name"].tolist()
+    assert labels["figure"] == [format_area(v, "zh") for v in figures["new_area_m2"]]
+    assert labels["band"] == [translate(f"label.band.{b}", "zh") for b in figures["band"]]
+    assert labels["code"] == figures["band"].tolist()
+    assert sorted(labels["rank"]) == list(range(len(towns)))
+    largest = towns.to_crs(towns.estimate_utm_crs()).area.to_numpy().argmax()
+    assert labels["rank"][largest] == 0, "the largest town keeps its label first"
+    for lon, lat, geometry in zip(labels["lon"], labels["lat"], towns.geometry, strict=True):
+        assert geometry.contains(shapely.Point(lon, lat)), "each label inside its town"
+    assert options == {"pane": "town-labels", "presentation": False, "extraClass": ""}
+
+
+def test_one_unit_per_screen_on_the_map(sample):
+    result, towns = sample
+    page = render(carrier_map(result, towns))
+    labels = call_arguments(page, "labels")[0]
+    areas = carrier_columns(page)["area"]
+    assert all(text.endswith(" 万平方米") for text in labels["figure"] + areas)
+    english = render(carrier_map(result, towns, lang="en"))
+    assert all(text.endswith(" m²") for text in call_arguments(english, "labels")[0]["figure"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_label_and_band_texts_are_escaped(hostile, lang):
+    page = render(carrier_map(*hostile, lang=lang))
+    labels = call_arguments(page, "labels")[0]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in labels["name"] or lang == "zh"
+    assert all("<" not in text for key in ("name", "figure", "band")
+               for text in labels[key])
+
+
+def test_the_wheel_scrolls_the_page_until_the_map_is_clicked(sample):
+    from geo import translate
+
+    page = render(carrier_map(*sample))
+    options = page.split("L.map(", 1)[1].split(");", 1)[0]
+    assert '"scrollWheelZoom": false' in options
+    hint = json.dumps(translate("map.wheel_hint", "zh"))
+    assert "CarrierMap.wheel(" in page and hint in page
+    assert "/app/static/carrier-map.js" in page
+
+
+def test_presentation_mode_draws_larger_labels_and_legend(sample):
+    plain = render(carrier_map(*sample))
+    shown = render(carrier_map(*sample, presentation=True))
+    assert call_arguments(shown, "labels")[1]["presentation"] is True
+    assert '"map-legend present"' in shown and '"map-legend present"' not in plain
+    css = (Path(__file__).resolve().parent.parent / "static" / "carrier-map.css").read_text()
+    assert re.search(r"\.town-label\.present \{ font-size: 28px; \}", css)
+    assert re.search(r"\.town-label\.present small \{ font-size: 20px; \}", css)
+
+
+def test_the_gap_map_starts_from_the_same_base_map():
+    import inspect
+
+    from render import gapmap
+
+    source = inspect.getsource(gapmap)
+    assert "base_map(" in source and "folium.Map(" not in source

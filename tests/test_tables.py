@@ -12,11 +12,13 @@ from geo import check, load_register, prepare_boundaries, translate
 from geo.settings import Targets, data_paths
 from render.export import to_csv_bytes, to_xlsx_bytes
 from render.tables import (
+    band_cell_styles,
     carrier_table,
     display_names,
     drop_blank,
     number_formats,
     problem_table,
+    town_bands,
     town_carriers,
     town_problems,
     town_table,
@@ -159,3 +161,43 @@ def test_drop_blank_drops_only_the_named_empty_columns():
     frame = pd.DataFrame({"a": ["", ""], "b": ["", "x"], "c": [None, None]})
     assert list(drop_blank(frame, ["a", "b", "c"]).columns) == ["b"]
     assert list(drop_blank(frame, ["b"]).columns) == ["a", "b", "c"]
+
+
+@pytest.fixture
+def spread(register_csv):
+    """Four towns: 甲 met, 乙 close, 丙 far, 丁 nothing."""
+    register = load_register(register_csv([
+        carrier("M", area="12000", lon="121.05", lat="31.55"),
+        carrier("C", area="6000", lon="121.15", lat="31.55"),
+        carrier("F", area="2000", lon="121.05", lat="31.45"),
+    ]))
+    return check(register, prepare_boundaries(square_towns()), Targets())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ranked_town_table_is_worst_first_as_the_domain_ranks(spread, lang):
+    from geo.check import ranking
+
+    names = display_names(square_towns(), lang)
+    table = town_table(spread, names, lang, ranked=True)
+    assert table[translate("col.town", lang)].tolist() == [names[t] for t in ranking(spread)]
+    progress = table[translate("col.progress", lang)].tolist()
+    assert progress == sorted(progress), "worst first"
+    plain = town_table(spread, names, lang)
+    assert sorted(map(tuple, table.to_numpy().tolist())) == sorted(
+        map(tuple, plain.to_numpy().tolist())), "the same rows, only reordered"
+
+
+def test_band_cells_take_the_palette_colours_in_the_table_order(spread):
+    from geo.check import ranking
+    from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS
+
+    bands = town_bands(spread, ranked=True)
+    by_town = spread.towns.set_index("town")["band"]
+    assert bands == [by_town[t] for t in ranking(spread)]
+    assert set(bands) == {"met", "close", "far"}
+    styles = band_cell_styles(bands)
+    for band, style in zip(bands, styles, strict=True):
+        assert f"background-color: {BAND_COLOURS[band]}" in style
+        assert f"color: {BAND_TEXT_COLOURS[band]}" in style
+    assert band_cell_styles([None]) == ["background-color: #bdbdbd; color: #102027"]

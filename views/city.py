@@ -7,23 +7,26 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.sidebar import current
-from dashboard.widgets import download_buttons, headline_figures, table
+from dashboard.widgets import download_buttons, filter_banner, headline_figures, table
 from geo import translate
 from geo.check import goal_met
 from geo.cover import city_cover, problems_cover
-from render.tables import display_names, problem_table, town_table
+from render.tables import display_names, problem_table, town_bands, town_table
 
 context = current()
 lang, result = context.view.lang, context.result
 city = result.city
 st.title(translate("page.city", lang))
 st.caption(translate("app.subtitle", lang, start=result.period_start, end=result.period_end))
+filter_banner(context)
 headline_figures(result, lang)
 
 st.subheader(translate("city.towns", lang))
-towns = town_table(result, display_names(context.data.boundaries.towns, lang), lang)
+towns = town_table(result, display_names(context.data.boundaries.towns, lang), lang,
+                   ranked=True)  # worst first
 progress = translate("col.progress", lang)
-table(towns.assign(**{progress: towns[progress] * 100}), progress_column=progress)
+table(towns.assign(**{progress: towns[progress] * 100}), progress_column=progress,
+      band_column=translate("col.band", lang), bands=town_bands(result, ranked=True))
 download_buttons(towns, "towns", lang, key="towns_download",
                  cover=city_cover(result, lang, context.data.sources))
 

@@ -11,11 +11,13 @@ from dashboard.data import open_configured_store
 from dashboard.editing import edit_tab, export_tab, history_tab, show_results
 from dashboard.importing import import_tab
 from dashboard.sidebar import current
+from dashboard.widgets import filter_banner
 from geo import translate
 
 context = current()
 lang = context.view.lang
 st.title(translate("page.data", lang))
+filter_banner(context, applies=False)  # the register is never filtered
 store = open_configured_store()
 if store is None:
     st.info(translate("data.file_mode", lang))

@@ -8,12 +8,14 @@ import streamlit as st
 
 from dashboard import gaps
 from dashboard.sidebar import current
+from dashboard.widgets import filter_banner
 from geo import translate
 
 context = current()
 lang = context.view.lang
 st.title(translate("page.gaps", lang))
 st.caption(translate("gapspage.intro", lang))
+filter_banner(context)
 chosen = gaps.choices(context)
 if chosen is None:
     st.stop()
