@@ -55,9 +55,14 @@ if presenting:
                          position="hidden")
 else:
     page = st.navigation(list(pages.values()), position="top")
-if (not presenting and page.url_path == pages["overview"].url_path
+# Forward /?town=… only on a fresh visit (a bookmark): st.switch_page puts a town's query
+# string on the overview's address first, so the Back button from a town page lands on
+# /?town=…, which must show the overview, not forward again.
+fresh_visit = not st.session_state.get("_visited")
+st.session_state["_visited"] = True
+if (not presenting and fresh_visit and page.url_path == pages["overview"].url_path
         and st.query_params.get("town")):
-    st.switch_page(pages["town"], query_params={"town": st.query_params["town"]})
+    st.switch_page(pages["town"], query_params=st.query_params.to_dict())
 
 paths = configured_paths()
 try:

@@ -28,7 +28,7 @@ from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from render.briefs import city_brief, meeting_pack, town_brief
 from render.briefs.fonts import cjk_font
 
-__all__ = ["brief_downloads"]
+__all__ = ["brief_downloads", "brief_section"]
 
 _log = logging.getLogger(__name__)
 _PDF = "application/pdf"
@@ -109,3 +109,22 @@ def brief_downloads(context: Context, town: str | None = None, *,
     button(pack_column, translate("brief.download_pack", lang),
            translate("brief.file_pack", lang),
            lambda: meeting_pack(result, boundaries, sources, lang, **options), "pack")
+
+
+def brief_section(context: Context, town: str | None = None, *,
+                  filter_lines: Sequence[str] = (), key: str = "brief") -> None:
+    """The briefs of the page's figures: an optional "since the last report" date, then the buttons.
+
+    ``context.result`` is the check the page shows (as of its date). The
+    since-date may lie between the period start and that date; empty means
+    no "what changed" section.
+    """
+    lang, result = context.view.lang, context.result
+    latest = result.as_of.date if result.as_of is not None else result.period_end
+    since_column, buttons_column = st.columns([1, 2], vertical_alignment="bottom")
+    since = since_column.date_input(
+        translate("brief.since_label", lang), value=None, key=f"{key}_since",
+        min_value=result.period_start, max_value=latest, help=translate("brief.since_help", lang))
+    with buttons_column:
+        brief_downloads(context, town, result=result, filter_lines=filter_lines, since=since,
+                        key=key)

@@ -1004,6 +1004,12 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "en": 'Cannot write "{path}": {reason}. Check that the folder exists and can be written to.',
     },
     "brief.no_folder": {"zh": "文件夹“{folder}”不存在", "en": 'the folder "{folder}" does not exist'},
+    "brief.heading": {"zh": "简报 / 进度通报（PDF）", "en": "Briefs (PDF)"},
+    "brief.since_label": {"zh": "与上次通报比较（可选）", "en": "Compare with the last report (optional)"},
+    "brief.since_help": {
+        "zh": "上次通报的日期：简报将列出此后开始计入的载体、新达标的镇区和各镇区新增面积。留空则不比较。",
+        "en": "The date of the last report: the brief then lists the carriers that started to count after it, the towns that reached their target and the area each town added. Leave empty for none.",
+    },
     "brief.download": {"zh": "下载简报 PDF", "en": "Download brief (PDF)"},
     "brief.download_pack": {"zh": "全部镇区汇编 PDF", "en": "Meeting pack, all towns (PDF)"},
     "brief.download_town": {"zh": "下载本镇区简报 PDF", "en": "Download this town's brief (PDF)"},

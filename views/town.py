@@ -1,16 +1,26 @@
 """镇区达标 Town check: one town against its target, carrier by carrier.
 
-What a town official opens (bookmarkable as ``?town=浏河镇``): the verdict,
-which carriers count, why each other one does not, and the town's problems.
+What a town official opens (bookmarkable as ``?town=浏河镇``, ``&as_of=2019-06-30``
+for the figures on a date): the verdict, its pace, which carriers count, why each
+other one does not, and the town's problems.
 """
 
 import streamlit as st
 
+from dashboard.asof import (
+    as_of_choice,
+    as_of_context,
+    as_of_notes,
+    kept_params,
+    pace_frequency,
+    town_pace,
+)
 from dashboard.auth import current_actor
+from dashboard.briefs import brief_section
 from dashboard.data import open_configured_store
 from dashboard.markdown import plain
 from dashboard.sidebar import current
-from dashboard.widgets import download_buttons, map_frame, table
+from dashboard.widgets import download_buttons, filter_banner, filter_lines, map_frame, table
 from geo import format_area, translate
 from geo.cover import town_cover
 from geo.store.users import home_town
@@ -25,7 +35,7 @@ from render.tables import (
 )
 
 context = current()
-lang, result, boundaries = context.view.lang, context.result, context.data.boundaries
+lang, boundaries = context.view.lang, context.data.boundaries
 names = display_names(boundaries.towns, lang)
 
 
@@ -47,9 +57,18 @@ elif "town_choice" not in st.session_state:  # no link to a town: a town editor'
 town = st.selectbox(translate("town.choose", lang), boundaries.names, key="town_choice",
                     format_func=names.get, on_change=_follow_choice,
                     placeholder=translate("sidebar.choose", lang))
+date_column, frequency_column, _ = st.columns([1, 1, 3], vertical_alignment="bottom")
+with date_column:
+    date = as_of_choice(context, lang)
+with frequency_column:
+    frequency = pace_frequency(context, lang)
+context = as_of_context(context, date)
+result = context.result
 figures = result.towns.set_index("town").loc[town]
 
 st.title(plain(names[town]))
+filter_banner(context)
+as_of_notes(context, lang)
 st.progress(min(1.0, float(figures["progress"])), text=translate(
     "town.progress", lang, area=format_area(figures["new_area_m2"], lang),
     target=format_area(figures["target_m2"], lang), pct=f"{figures['progress'] * 100:.0f}"))
@@ -80,11 +99,11 @@ if figures["pipeline_before_period_m2"]:
     st.warning(translate("town.before_period", lang,
                          area=format_area(figures["pipeline_before_period_m2"], lang)))
 
+town_pace(context, town, names, lang, frequency)
+
 clicked = map_frame(context, key="town_map", height=480, focus=town)
 if clicked and clicked != town:
-    st.switch_page("views/town.py", query_params={"town": clicked})
-
-# Kept below the town choice above, which is edited separately; hoist when merging.
+    st.switch_page("views/town.py", query_params={"town": clicked, **kept_params()})
 
 carriers = town_carriers(result, town)
 listing = carrier_table(carriers, names, lang)
@@ -101,6 +120,7 @@ for section, heading in (("counted", "town.counted"), ("other", "town.others"),
 download_buttons(carrier_file_table(carriers, names, lang), f"{town}-carriers", lang,
                  key="town_download", cover=town_cover(result, town, names, lang,
                                                        context.data.sources))
+brief_section(context, town, filter_lines=filter_lines(context), key="town_brief")
 
 problems = town_problems(result, town)
 st.subheader(translate("town.problems", lang, count=len(problems)))

@@ -1,0 +1,192 @@
+"""The "as of" date and the pace charts, shared by the Overview and Town pages.
+
+The date is one choice for the session: drawn on both pages, kept when the
+user moves between them, and bookmarkable as ``?as_of=YYYY-MM-DD`` (written
+only when it differs from the default: today, but no later than the period
+end). The figures on a page then come from the check as of that date
+(:func:`as_of_context`), so the headline, the map and the tables agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from dashboard.data import filtered_check, secrets
+from dashboard.markdown import plain
+from dashboard.sidebar import Context
+from geo import format_area, translate
+from geo._errors import ConfigError
+from geo.check import parse_date
+from geo.i18n import Lang
+from geo.progress import CITY_MEASURES, FREQUENCIES, Frequency, Pace, pace
+from geo.settings import DEFAULT_TIMEZONE, display_timezone
+from render.pace import city_measure_chart, pace_chart, town_status
+
+__all__ = ["AS_OF_PARAM", "as_of_choice", "as_of_context", "as_of_notes", "default_as_of",
+           "kept_params", "link_as_of", "pace_frequency", "pace_section", "town_pace"]
+
+AS_OF_PARAM = "as_of"
+"""The query parameter (``?as_of=2019-06-30``); the presentation mode reads it too."""
+_CHOSEN = "_as_of"          # the session's choice, kept across pages (not a widget key)
+_WIDGET = "as_of_input"
+_FREQUENCY = "_pace_frequency"
+_EARLIEST, _LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+_STYLE = ("<style>.vega-bind {font-size: 18px; margin-top: 0.4rem;}"
+          ".vega-bind select {font-size: 18px; padding: 0.2rem 0.4rem;}</style>")
+
+
+def _today() -> dt.date:
+    """Today in the deployment's time zone (``CARRIER_MAP_TIMEZONE``)."""
+    try:
+        zone = display_timezone({**os.environ, **secrets()})
+    except ConfigError:
+        zone = ZoneInfo(DEFAULT_TIMEZONE)
+    return dt.datetime.now(zone).date()
+
+
+def default_as_of(period_end: dt.date, today: dt.date | None = None) -> dt.date:
+    """Today, or the period end when the period is over."""
+    return min(today or _today(), period_end)
+
+
+def link_as_of(lang: Lang) -> tuple[dt.date | None, str | None]:
+    """The date the link asks for, and a warning when it cannot be used.
+
+    ``(None, None)`` without ``?as_of=``; ``(None, message)`` for a value
+    that is not a date (the caller falls back to the default).
+    """
+    value = st.query_params.get(AS_OF_PARAM)
+    if not value:
+        return None, None
+    try:
+        return parse_date(value), None
+    except ConfigError:
+        return None, value
+
+
+def as_of_choice(context: Context, lang: Lang) -> dt.date:
+    """Draw the "as of" date input and return the date chosen.
+
+    The link's ``?as_of=`` wins over the session's earlier choice; a bad one
+    is named in a warning and the default is used. The link is kept in step:
+    the parameter is written when the date differs from the default and
+    removed when it does not.
+    """
+    default = default_as_of(context.result.period_end)
+    asked, bad = link_as_of(lang)
+    if bad is not None:
+        st.warning(plain(translate("asof.bad_link", lang, value=bad[:40],
+                                   date=default.isoformat())), icon=":material/warning:")
+        st.session_state[_CHOSEN] = default
+    elif asked is not None:
+        st.session_state[_CHOSEN] = asked
+    chosen = st.session_state.get(_CHOSEN, default)
+    if st.session_state.get(_WIDGET) != chosen:  # set only when it differs: setting a
+        st.session_state[_WIDGET] = chosen        # widget's state on every run loses clicks
+
+    def keep() -> None:  # before the next run reads the link, so the link must follow
+        picked = st.session_state[_WIDGET]
+        st.session_state[_CHOSEN] = picked if isinstance(picked, dt.date) else default
+        _write_link(st.session_state[_CHOSEN], default)
+
+    picked = st.date_input(translate("asof.input", lang), key=_WIDGET, on_change=keep,
+                           min_value=min(_EARLIEST, chosen), max_value=max(_LATEST, chosen),
+                           format="YYYY-MM-DD", help=translate("asof.input_help", lang))
+    date = picked if isinstance(picked, dt.date) else default
+    _write_link(date, default)
+    return date
+
+
+def _write_link(date: dt.date, default: dt.date) -> None:
+    """``?as_of=`` only when the date is not the default (so a plain link stays plain)."""
+    if date != default:
+        if st.query_params.get(AS_OF_PARAM) != date.isoformat():
+            st.query_params[AS_OF_PARAM] = date.isoformat()
+    elif AS_OF_PARAM in st.query_params:
+        del st.query_params[AS_OF_PARAM]
+
+
+def kept_params() -> dict[str, str]:
+    """The link's ``as_of`` to carry along when switching to another page or town.
+
+    Passing it with ``st.switch_page(..., query_params=...)`` puts the whole
+    link in one history entry; written afterwards, it would add a second one
+    and the browser's Back button would land on the half-made link.
+    """
+    value = st.query_params.get(AS_OF_PARAM)
+    return {AS_OF_PARAM: value} if value else {}
+
+
+def as_of_context(context: Context, date: dt.date) -> Context:
+    """``context`` with the check of its data and filters as of ``date`` (cached)."""
+    return dataclasses.replace(
+        context, result=filtered_check(context.data, context.view.filters, as_of=date))
+
+
+def as_of_notes(context: Context, lang: Lang) -> None:
+    """What the reader must know about the date (year/month-only openings, pending ones)."""
+    if context.result.as_of is None:
+        return
+    for message in context.result.as_of.messages(lang):
+        st.caption(plain(message))
+
+
+def pace_frequency(context: Context, lang: Lang) -> Frequency:
+    """Draw the month/quarter choice (quarters by default for a period over 18 months)."""
+    result = context.result
+    months = (result.period_end.year - result.period_start.year) * 12 + (
+        result.period_end.month - result.period_start.month)
+    default: Frequency = "quarter" if months > 18 else "month"
+    st.session_state.setdefault(_FREQUENCY, default)
+
+    def keep() -> None:
+        st.session_state[_FREQUENCY] = st.session_state["pace_frequency"] or default
+
+    if st.session_state.get("pace_frequency") != st.session_state[_FREQUENCY]:
+        st.session_state["pace_frequency"] = st.session_state[_FREQUENCY]
+    chosen = st.segmented_control(
+        translate("pace.frequency", lang), FREQUENCIES, key="pace_frequency", on_change=keep,
+        format_func=lambda f: translate(f"pace.frequency.{f}", lang))
+    return chosen or default
+
+
+def _pace(context: Context, frequency: Frequency) -> Pace:
+    return pace(context.result, frequency)
+
+
+def pace_section(context: Context, names: dict[str, str], lang: Lang,
+                 frequency: Frequency) -> None:
+    """The Overview's pace: one town at a time (chosen in the chart), then the city's counts.
+
+    The town chart takes the page's width and the two city charts share a row
+    below it: side by side with the map's row they were cut at 1366 px.
+    """
+    figures = _pace(context, frequency)
+    st.html(_STYLE)
+    st.altair_chart(pace_chart(figures, names, lang), width="stretch")
+    city_columns = st.columns(len(CITY_MEASURES), gap="large")
+    for column, measure in zip(city_columns, CITY_MEASURES, strict=True):
+        with column:
+            st.altair_chart(city_measure_chart(figures, measure, lang).configure_view(
+                strokeWidth=0), width="stretch")
+
+
+def town_pace(context: Context, town: str, names: dict[str, str], lang: Lang,
+              frequency: Frequency) -> None:
+    """The Town page's pace: the verdict in words with the domain's figures, and its line."""
+    figures = _pace(context, frequency)
+    row = figures.summary.set_index("town").loc[town]
+    text = translate("pace.town_status", lang, date=figures.as_of.isoformat(),
+                     counted=format_area(row["counted_m2"], lang),
+                     expected=format_area(row["expected_m2"], lang))
+    status = town_status(figures, town, lang)
+    if bool(row["behind"]):
+        st.warning(f"**{status}** · {text}", icon=":material/schedule:")
+    else:
+        st.info(f"**{status}** · {text}", icon=":material/trending_up:")
+    st.altair_chart(pace_chart(figures, names, lang, town=town), width="stretch")

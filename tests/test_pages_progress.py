@@ -1,0 +1,209 @@
+"""Progress over time on the pages: the "as of" date, the pace charts (issue 12).
+
+The figures on the Overview and Town pages as of a date must equal
+``check(..., as_of=date)``; the pace charts must carry :func:`geo.progress.pace`'s
+values unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.asof import default_as_of
+from geo import format_area, load_dataset, translate
+from geo.progress import pace
+from render.pace import city_pace_chart, pace_chart
+from render.tables import display_names
+from tests.conftest import REPO
+from tests.test_app import metrics, shown
+
+AS_OF = "2019-06-30"
+
+
+def run_app(lang: str = "zh", **params: str) -> AppTest:
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.session_state["lang"] = lang
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def expected(lang: str, as_of: str | None = None) -> dict[str, str]:
+    city = load_dataset().check(as_of=as_of).city
+    return {
+        translate("kpi.new_area", lang): format_area(city.new_area_m2, lang),
+        translate("kpi.towns_met", lang): translate("kpi.of", lang, value=city.towns_met,
+                                                    total=city.towns_total),
+        translate("kpi.new_carriers", lang, goal=city.new_carriers_goal):
+            translate("kpi.count", lang, count=city.new_carriers),
+        translate("kpi.institutes", lang, goal=city.research_institutes_goal):
+            translate("kpi.count", lang, count=city.research_institutes),
+    }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_as_of_a_date_shows_that_dates_figures(lang):
+    app = run_app(lang, as_of=AS_OF)
+    assert metrics(app) == expected(lang, AS_OF)
+    assert metrics(app) != expected(lang), "the bundled data moved after 2019-06-30"
+    assert app.date_input(key="as_of_input").value == dt.date(2019, 6, 30)
+    assert app.query_params["as_of"] == AS_OF
+    notes = [shown(c.value) for c in app.caption]
+    for message in load_dataset().check(as_of=AS_OF).as_of.messages(lang):
+        assert message in notes
+
+
+def test_default_as_of_is_the_plain_check_and_leaves_the_link_alone():
+    end = load_dataset().targets.period_end
+    assert default_as_of(end, today=dt.date(2030, 1, 1)) == end
+    assert default_as_of(end, today=dt.date(2019, 3, 1)) == dt.date(2019, 3, 1)
+    app = run_app("zh")
+    assert metrics(app) == expected("zh")
+    assert app.date_input(key="as_of_input").value == end
+    assert "as_of" not in app.query_params
+    clipped = translate("asof.clipped", "zh", requested=end.isoformat(), date=end.isoformat())
+    assert clipped not in [shown(c.value) for c in app.caption]
+
+
+def test_changing_the_date_changes_the_figures_and_the_link():
+    app = run_app("en")
+    app.date_input(key="as_of_input").set_value(dt.date(2019, 6, 30)).run()
+    assert metrics(app) == expected("en", AS_OF)
+    assert app.query_params["as_of"] == AS_OF
+
+
+def test_a_date_after_the_period_is_clipped_and_said():
+    app = run_app("en", as_of="2023-05-01")
+    assert metrics(app) == expected("en")
+    clipped = translate("asof.clipped", "en", requested="2023-05-01", date="2020-12-31")
+    assert clipped in [shown(c.value) for c in app.caption]
+
+
+@pytest.mark.parametrize("value", ["2019-13-40", "yesterday", "<b>x</b>"])
+def test_a_bad_as_of_in_the_link_warns_and_falls_back(value):
+    app = run_app("zh", as_of=value)
+    warnings = [shown(w.value) for w in app.warning]
+    assert any(value in w and "2020-12-31" in w for w in warnings), warnings
+    assert metrics(app) == expected("zh")
+    assert "as_of" not in app.query_params, "the bad value is not kept in the link"
+
+
+def _town_page(lang: str, town: str, as_of: str) -> AppTest:
+    app = run_app(lang, as_of=as_of)  # the session's date is kept from page to page
+    app.query_params["town"] = town
+    app.switch_page("views/town.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_town_page_shows_its_pace_in_words_and_figures(lang):
+    app = _town_page(lang, "璜泾镇", AS_OF)
+    result = load_dataset().check(as_of=AS_OF)
+    summary = pace(result, "quarter").summary.set_index("town").loc["璜泾镇"]
+    assert bool(summary["behind"])
+    texts = [shown(w.value) for w in app.warning]
+    status = translate("pace.town_status", lang, date=AS_OF,
+                       counted=format_area(summary["counted_m2"], lang),
+                       expected=format_area(summary["expected_m2"], lang))
+    assert f"**{translate('pace.behind', lang)}** · {status}" in texts, texts
+    figures = result.towns.set_index("town").loc["璜泾镇"]
+    assert format_area(figures["new_area_m2"], lang) in app.get("progress")[0].proto.text
+
+
+def test_town_page_on_pace_says_so():
+    app = _town_page("zh", "城厢镇", AS_OF)
+    assert any(i.value.startswith(f"**{translate('pace.on_pace', 'zh')}**") for i in app.info)
+
+
+# --- render/pace.py: the chart specifications ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def figures():
+    data = load_dataset()
+    return data, pace(data.check(as_of=AS_OF), "quarter")
+
+
+def _data(chart) -> pd.DataFrame:
+    spec = chart.to_dict()
+    rows = [row for values in spec["datasets"].values() for row in values]
+    return pd.DataFrame(rows)
+
+
+def test_town_chart_data_is_the_domains_pace(figures):
+    data, progress = figures
+    names = display_names(data.boundaries.towns, "zh")
+    frame = _data(pace_chart(progress, names, "zh"))
+    frame = frame.dropna(subset=["town"])
+    towns = progress.towns.assign(date=progress.towns["period_end"].dt.strftime("%Y-%m-%d"))
+    merged = towns.merge(frame, on=["town", "date"], suffixes=("", "_chart"))
+    assert len(merged) == len(towns)
+    for column in ("cumulative_area_m2", "pace_line_m2", "target_m2", "behind", "after_as_of"):
+        assert merged[column].tolist() == merged[f"{column}_chart"].tolist(), column
+
+
+def test_town_chart_selector_lists_every_town_with_its_verdict(figures):
+    data, progress = figures
+    names = display_names(data.boundaries.towns, "en")
+    spec = pace_chart(progress, names, "en").to_dict()
+    (param,) = spec["params"]
+    options = param["bind"]["options"]
+    assert len(options) == len(data.boundaries.names)
+    for town in data.boundaries.names:
+        verdict = translate("pace.behind" if town in progress.behind else "pace.on_pace", "en")
+        assert f"{names[town]} · {verdict}" in options
+    first_behind = names[progress.behind[0]]
+    assert param["value"] == f"{first_behind} · {translate('pace.behind', 'en')}"
+    subtitle = " ".join(spec["title"]["subtitle"])
+    for town in progress.behind:
+        assert names[town] in subtitle
+
+
+def test_one_towns_chart_has_only_that_town_and_its_verdict_in_the_title(figures):
+    data, progress = figures
+    names = display_names(data.boundaries.towns, "zh")
+    chart = pace_chart(progress, names, "zh", town="璜泾镇")
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == f"璜泾镇 · {translate('pace.behind', 'zh')}"
+    assert set(_data(chart).dropna(subset=["town"])["town"]) == {"璜泾镇"}
+    assert "params" not in spec
+
+
+def test_names_reach_the_chart_as_json_text(figures):
+    data, progress = figures
+    evil = {t: f'<img src=x onerror=alert(1)>"{t}' for t in data.boundaries.names}
+    spec = pace_chart(progress, evil, "en", town="城厢镇").to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    assert json.loads(text)["title"]["text"].startswith("<img src=x onerror=alert(1)>\"")
+    # Vega draws titles and options as text (SVG text / <option> label), never as HTML.
+    assert spec["title"]["text"] == f'{evil["城厢镇"]} · {translate("pace.on_pace", "en")}'
+
+
+def test_city_chart_draws_the_domains_counts_from_their_start(figures):
+    _, progress = figures
+    chart = city_pace_chart(progress, "zh")
+    everything = _data(chart)
+    frame = everything[everything["measure"].notna() & everything["text"].isna()]
+    city = progress.city.assign(date=progress.city["period_end"].dt.strftime("%Y-%m-%d"))
+    merged = city.merge(frame, on=["measure", "date"], suffixes=("", "_chart"))
+    assert len(merged) == len(city)
+    for column in ("cumulative", "pace_line", "goal", "behind", "after_as_of"):
+        assert merged[column].tolist() == merged[f"{column}_chart"].tolist(), column
+    institutes = city[city["measure"] == "research_institutes"]
+    start = int(institutes["cumulative"].iloc[0])
+    assert start > 0, "the bundled data has institutes from before the period"
+    labels = everything["text"].dropna().tolist()
+    assert translate("pace.start_value", "zh", count=start) in labels
+    titles = [panel["title"]["text"] for panel in chart.to_dict()["hconcat"]]
+    assert titles == [
+        f"{translate(f'pace.{m}', 'zh')} · "
+        f"{translate('pace.behind' if b else 'pace.on_pace', 'zh')}"
+        for m, b in progress.city_summary[["measure", "behind"]].itertuples(index=False)]
