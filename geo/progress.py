@@ -8,9 +8,10 @@ so a figure here equals ``check(..., as_of=date)`` to the last digit.
 The pace line runs straight from 0 at the period start to the target at the
 period end; a town whose counted area on a date is below it is *behind pace*
 (``not goal_met(counted, pace line)``). The city's new carriers and research
-institutes are measured the same way against their goals (the institutes
+institutes are measured the same way against their goals. The institutes
 count cumulatively, those opened before the period included, as the check
-counts them).
+counts them, so their line runs from the number there the day before the
+period starts (``city_summary["start"]``) to the goal.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class Pace:
     ``city`` is the same series as ``towns`` for the :data:`CITY_MEASURES`:
     ``measure``, ``period_end``, ``cumulative``, ``pace_line``, ``goal``,
     ``behind``, ``after_as_of``; ``city_summary`` one row per measure on
-    :attr:`as_of`: ``measure``, ``goal``, ``counted``, ``expected``,
-    ``behind``.
+    :attr:`as_of`: ``measure``, ``goal``, ``start`` (where the line starts:
+    0 for new carriers, the institutes there before the period), ``counted``,
+    ``expected``, ``behind``.
     """
 
     period_start: dt.date
@@ -194,7 +196,14 @@ def pace(result: CheckResult, frequency: Frequency = "month",
              "research_institutes": float(result.city.research_institutes_goal)}
 
     points = pace_points(result.period_start, result.period_end, frequency)
-    *series, now = standings(carriers, names, [*points, as_of_date])
+    *series, now, before = standings(
+        carriers, names, [*points, as_of_date, result.period_start - dt.timedelta(days=1)])
+    # Institutes count cumulatively: their line starts from those there before the period.
+    start = {"new_carriers": 0.0, "research_institutes": float(before.research_institutes)}
+
+    def city_line(measure: CityMeasure, share: float) -> float:
+        return start[measure] + max(goals[measure] - start[measure], 0.0) * share
+
     town_parts, city_rows = [], []
     for day, figures in zip(points, series, strict=True):
         share = _share_of_period(result, day)
@@ -211,9 +220,9 @@ def pace(result: CheckResult, frequency: Frequency = "month",
         for measure in CITY_MEASURES:
             count = getattr(figures, measure)
             city_rows.append({"measure": measure, "period_end": pd.Timestamp(day),
-                              "cumulative": count, "pace_line": goals[measure] * share,
+                              "cumulative": count, "pace_line": city_line(measure, share),
                               "goal": goals[measure],
-                              "behind": not goal_met(count, goals[measure] * share),
+                              "behind": not goal_met(count, city_line(measure, share)),
                               "after_as_of": day > as_of_date})
 
     share = _share_of_period(result, as_of_date)
@@ -227,9 +236,9 @@ def pace(result: CheckResult, frequency: Frequency = "month",
         "behind": (~goal_met(now.area_m2, expected)).to_numpy(),
     })
     city_summary = pd.DataFrame([
-        {"measure": measure, "goal": goals[measure], "counted": getattr(now, measure),
-         "expected": goals[measure] * share,
-         "behind": not goal_met(getattr(now, measure), goals[measure] * share)}
+        {"measure": measure, "goal": goals[measure], "start": start[measure],
+         "counted": getattr(now, measure), "expected": city_line(measure, share),
+         "behind": not goal_met(getattr(now, measure), city_line(measure, share))}
         for measure in CITY_MEASURES])
     towns = pd.concat(town_parts, ignore_index=True)
     towns["behind"] = towns["behind"].astype(bool)

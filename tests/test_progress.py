@@ -193,6 +193,10 @@ def test_pace_of_the_city_counts(register_csv):
     assert summary.loc["new_carriers", "behind"]  # 15 < 30 × 730/1095
     assert summary.loc["research_institutes", "counted"] == 1
     assert summary.loc["research_institutes", "behind"]
+    institutes = city.loc["research_institutes"]["pace_line"]
+    assert institutes.iloc[0] == 1 and institutes.iloc[-1] == 10, "from those already there"
+    assert summary.loc["research_institutes", "start"] == 1
+    assert summary.loc["research_institutes", "expected"] == pytest.approx(1 + 9 * 729 / 1095)
 
 
 def test_each_pace_point_is_the_check_as_of_that_day(register_csv):
