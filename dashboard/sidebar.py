@@ -46,9 +46,11 @@ def language() -> Lang:
 
 def _period(data: Dataset, lang: Lang) -> tuple[dt.date, dt.date]:
     start, end = data.targets.period_start, data.targets.period_end
-    chosen = st.sidebar.date_input(
-        translate("sidebar.period", lang), value=(start, end), key="period",
-        min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+    # Kept like the other filters, so a page that draws no sidebar (the presentation
+    # mode) does not silently reset the period when the user comes back.
+    chosen = _remembered(st.sidebar.date_input, "period", lang, (start, end),
+                         label=translate("sidebar.period", lang),
+                         min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
     if isinstance(chosen, tuple) and len(chosen) == 2:
         return chosen[0], chosen[1]
     st.sidebar.caption(translate("sidebar.period_incomplete", lang, start=start, end=end))

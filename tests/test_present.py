@@ -146,6 +146,19 @@ def test_the_sidebar_switch_opens_the_mode_and_the_pages_stay_as_they_were():
     assert "present" not in app.query_params
 
 
+def test_leaving_the_mode_keeps_the_period_filter():
+    import datetime as dt
+
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.run()
+    narrowed = (dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+    app.date_input(key="period_zh").set_value(narrowed).run()
+    app.toggle(key="present_switch").set_value(True).run()
+    app.button(key="present_exit").click().run()
+    assert not app.exception, app.exception
+    assert tuple(app.date_input(key="period_zh").value) == narrowed
+
+
 @pytest.mark.parametrize(("town", "step", "goes_to"), [
     (None, "next", "a"), ("a", "next", "b"), ("c", "next", None),
     (None, "previous", "c"), ("a", "previous", None), ("b", "previous", "a"),
