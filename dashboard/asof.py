@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from dashboard.data import filtered_check, secrets
+from dashboard.data import filtered_check, local_today
 from dashboard.markdown import plain
 from dashboard.sidebar import Context
 from geo import format_area, translate
@@ -24,7 +22,6 @@ from geo._errors import ConfigError
 from geo.check import parse_date
 from geo.i18n import Lang
 from geo.progress import CITY_MEASURES, FREQUENCIES, Frequency, Pace, pace
-from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from render.pace import city_measure_chart, pace_chart, town_status
 
 __all__ = ["AS_OF_PARAM", "as_of_choice", "as_of_context", "as_of_notes", "default_as_of",
@@ -40,18 +37,9 @@ _STYLE = ("<style>.vega-bind {font-size: 18px; margin-top: 0.4rem;}"
           ".vega-bind select {font-size: 18px; padding: 0.2rem 0.4rem;}</style>")
 
 
-def _today() -> dt.date:
-    """Today in the deployment's time zone (``CARRIER_MAP_TIMEZONE``)."""
-    try:
-        zone = display_timezone({**os.environ, **secrets()})
-    except ConfigError:
-        zone = ZoneInfo(DEFAULT_TIMEZONE)
-    return dt.datetime.now(zone).date()
-
-
 def default_as_of(period_end: dt.date, today: dt.date | None = None) -> dt.date:
     """Today, or the period end when the period is over."""
-    return min(today or _today(), period_end)
+    return min(today or local_today(), period_end)
 
 
 def link_as_of(lang: Lang) -> tuple[dt.date | None, str | None]:

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable, Sequence
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from dashboard.data import secrets
+from dashboard.data import local_today
 from dashboard.markdown import plain
 from dashboard.sidebar import Context
 from geo import CheckResult, translate
 from geo._errors import ConfigError
 from geo.progress import changes_since
-from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from render.briefs import city_brief, meeting_pack, town_brief
 from render.briefs.fonts import cjk_font
 
@@ -32,15 +29,6 @@ __all__ = ["brief_downloads", "brief_section"]
 
 _log = logging.getLogger(__name__)
 _PDF = "application/pdf"
-
-
-def _today() -> dt.date:
-    """Today in the deployment's time zone (the date printed on the brief)."""
-    try:
-        zone = display_timezone({**os.environ, **secrets()})
-    except ConfigError:
-        zone = ZoneInfo(DEFAULT_TIMEZONE)
-    return dt.datetime.now(zone).date()
 
 
 def _logged(build: Callable[[], bytes], file_name: str) -> Callable[[], bytes]:
@@ -89,7 +77,7 @@ def brief_downloads(context: Context, town: str | None = None, *,
         st.warning(plain(error.message(lang)), icon=":material/picture_as_pdf:")
         return
     as_of = (result.as_of.date if result.as_of is not None else result.period_end).isoformat()
-    options = {"since": since, "filter_lines": tuple(filter_lines), "generated": _today()}
+    options = {"since": since, "filter_lines": tuple(filter_lines), "generated": local_today()}
 
     def button(where, label: str, name: str, build: Callable[[], bytes], suffix: str) -> None:
         file_name = f"{name}-{as_of}.pdf"

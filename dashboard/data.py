@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from geo import CheckResult, Dataset, file_digest, load_dataset
+from geo._errors import ConfigError
 from geo.filters import Filters
-from geo.settings import DataPaths, data_paths
+from geo.settings import DEFAULT_TIMEZONE, DataPaths, data_paths, display_timezone
 from geo.store import Store
 from geo.store.setup import open_store, store_dataset, store_url
 
@@ -31,6 +33,23 @@ def secrets() -> dict:
         return dict(st.secrets)
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
         return {}
+
+
+def deployment_zone() -> ZoneInfo:
+    """The deployment's time zone (``CARRIER_MAP_TIMEZONE``); the default when it is unusable.
+
+    The Data page says when the setting is wrong (``dashboard.editing``); here
+    dates and stamps simply fall back to the default zone.
+    """
+    try:
+        return display_timezone({**os.environ, **secrets()})
+    except ConfigError:
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def local_today() -> dt.date:
+    """Today in the deployment's time zone (the default as-of date, the date on a brief)."""
+    return dt.datetime.now(deployment_zone()).date()
 
 
 def configured_paths() -> DataPaths:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable, Sequence
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -15,16 +13,14 @@ from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from dashboard.data import secrets
+from dashboard.data import deployment_zone
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, current
 from geo import CheckResult, format_area, towns_of_points, translate
-from geo._errors import ConfigError
 from geo.check import goal_met
 from geo.cover import Cover
 from geo.filters import narrowed
 from geo.i18n import Lang
-from geo.settings import DEFAULT_TIMEZONE, display_timezone
 from render.export import to_csv_bytes, to_xlsx_bytes
 from render.mapview import MapAssets, carrier_map, clicked_point
 from render.tables import band_cell_styles, number_formats
@@ -131,10 +127,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str,
     and number formats. Each file is made when its button is pressed, not on
     every rerun.
     """
-    try:
-        zone = display_timezone({**os.environ, **secrets()})
-    except ConfigError:  # the data page says so; the files still carry a time
-        zone = ZoneInfo(DEFAULT_TIMEZONE)
+    zone = deployment_zone()  # a wrong setting: the Data page says so; files still carry a time
     formats = number_formats(frame.columns, lang)
     filtered = cover.filtered(filter_lines(current())) if cover is not None else None
 
