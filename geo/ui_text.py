@@ -238,8 +238,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "band.close": {"zh": "接近（≥ {pct}%）", "en": "Close (≥ {pct}%)"},
     "band.far": {"zh": "差距较大（< {pct}%）", "en": "Far (< {pct}%)"},
     "chart.title": {
-        "zh": "各镇区新增面积排名（红线为目标）",
-        "en": "Towns ranked by new area (red line: target)",
+        "zh": "各镇区新增面积排名（橙色竖线为目标）",
+        "en": "Towns ranked by new area (orange tick: target)",
     },
     # --- town page -----------------------------------------------------
     "town.choose": {"zh": "选择镇区", "en": "Town"},
