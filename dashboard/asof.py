@@ -25,7 +25,8 @@ from geo.progress import CITY_MEASURES, FREQUENCIES, Frequency, Pace, pace
 from render.pace import city_measure_chart, pace_chart, town_status
 
 __all__ = ["AS_OF_PARAM", "as_of_choice", "as_of_context", "as_of_notes", "default_as_of",
-           "kept_params", "link_as_of", "pace_frequency", "pace_section", "town_pace"]
+           "kept_params", "link_as_of", "pace_frequency", "pace_section", "remembered_as_of",
+           "town_pace"]
 
 AS_OF_PARAM = "as_of"
 """The query parameter (``?as_of=2019-06-30``); the presentation mode reads it too."""
@@ -40,6 +41,15 @@ _STYLE = ("<style>.vega-bind {font-size: 18px; margin-top: 0.4rem;}"
 def default_as_of(period_end: dt.date, today: dt.date | None = None) -> dt.date:
     """Today, or the period end when the period is over."""
     return min(today or local_today(), period_end)
+
+
+def remembered_as_of(period_end: dt.date) -> dt.date:
+    """The date the pages stand on when no date input is drawn (the presentation mode).
+
+    The session's choice on the Overview or Town page, else the default, so
+    switching to the presentation mode never changes the figures.
+    """
+    return st.session_state.get(_CHOSEN) or default_as_of(period_end)
 
 
 def link_as_of(lang: Lang) -> tuple[dt.date | None, str | None]:

@@ -25,6 +25,7 @@ from typing import Literal
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard.asof import link_as_of, remembered_as_of
 from dashboard.data import filtered_check, secrets
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, View, current
@@ -134,19 +135,23 @@ class AsOfCheck:
 
 
 def as_of_check(data: Dataset, filters: Filters, lang: Lang) -> AsOfCheck:
-    """The check as of the address's ``as_of`` date (the whole period without one).
+    """The check as of the address's ``as_of`` date, else the date the pages stand on.
 
-    A date that cannot be used gives the whole period and a message saying so.
+    Without ``?as_of=`` the date is the one the Overview and Town pages use
+    (:func:`dashboard.asof.remembered_as_of`: the session's choice, else today
+    at most the period end), so the mode shows the pages' figures. A date that
+    cannot be used gives that date and a message saying so.
     """
-    text = st.query_params.get("as_of")
-    if not text:
-        return AsOfCheck(filtered_check(data, filters), None)
-    try:
-        date = parse_date(text)
-    except ConfigError as error:
-        return AsOfCheck(filtered_check(data, filters),
-                         translate("present.bad_as_of", lang, message=error.message(lang)))
-    return AsOfCheck(filtered_check(data, filters, as_of=date), None)
+    fallback = remembered_as_of(filtered_check(data, filters).period_end)
+    asked, bad = link_as_of(lang)
+    if bad is not None:
+        try:
+            parse_date(bad)
+        except ConfigError as error:
+            message = translate("present.bad_as_of", lang, message=error.message(lang),
+                                date=fallback.isoformat())
+            return AsOfCheck(filtered_check(data, filters, as_of=fallback), message)
+    return AsOfCheck(filtered_check(data, filters, as_of=asked or fallback), None)
 
 
 def step_target(order: list[str], town: str | None, step: Step) -> str | None:

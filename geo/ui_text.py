@@ -1050,8 +1050,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "present.carriers_more": {"zh": "……另有 {count} 个", "en": "… and {count} more"},
     "present.no_carriers": {"zh": "尚无计入的载体。", "en": "No carrier counts yet."},
     "present.bad_as_of": {
-        "zh": "{message} 以下为整个计划期的数字。",
-        "en": "{message} The figures shown are for the whole period.",
+        "zh": "{message} 以下为截至 {date} 的数字。",
+        "en": "{message} The figures shown are as of {date}.",
     },
     "present.unknown_town": {
         "zh": "链接中的镇区“{town}”不在边界数据中，显示全市。",

@@ -112,12 +112,27 @@ def test_an_as_of_date_is_shown_and_gives_the_figures_on_that_day():
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_bad_as_of_date_gives_a_message_and_the_whole_period(lang):
+def test_a_bad_as_of_date_gives_a_message_and_the_pages_date(lang):
     app = present(lang, as_of="2019-13-45")
     warnings = " ".join(shown(w.value) for w in app.warning)
     assert "2019-13-45" in warnings
-    assert translate("present.bad_as_of", lang, message="").strip() in warnings
+    end = load_dataset().targets.period_end.isoformat()  # the period is over: its end
+    assert translate("present.bad_as_of", lang, message="", date=end).strip() in warnings
     assert metrics(app) == expected_metrics(lang)
+
+
+def test_without_a_date_the_mode_stands_on_the_pages_date(monkeypatch):
+    """In a period still running the default is today, as on the Overview, not the period end."""
+    import datetime as dt
+
+    import dashboard.asof
+
+    monkeypatch.setattr(dashboard.asof, "local_today", lambda: dt.date(2019, 6, 30))
+    app = present()
+    assert translate("asof.label", "zh", date="2019-06-30") in header(app)
+    city = load_dataset().check(as_of="2019-06-30").city
+    assert metrics(app)[translate("kpi.new_area", "zh")] == format_area(city.new_area_m2, "zh")
+    assert metrics(app) != expected_metrics("zh"), "the bundled data moved after 2019-06-30"
 
 
 def test_an_unknown_town_in_the_link_shows_the_city_and_says_so():
