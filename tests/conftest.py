@@ -94,3 +94,15 @@ def playwright():
 
     with sync_playwright() as driver:
         yield driver
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, keep each module on one worker and every browser test on one.
+
+    With ``--dist loadgroup`` a module's fixtures are set up once, and at most
+    one app server and Chromium run at a time while the other worker runs
+    the rest: two browsers on two cores made their 30-second waits time out.
+    """
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
