@@ -11,7 +11,12 @@ from geo.boundaries import Boundaries
 from geo.problems import Problem
 from geo.values import parse_vocabulary
 
-__all__ = ["locate", "towns_of_points"]
+__all__ = ["PLACED_TOWN", "locate", "towns_of_points"]
+
+PLACED_TOWN = "placed_town"
+"""Optional carriers column: the town each usable point was placed in elsewhere, by the same
+rule as :func:`towns_of_points` (a name, or ``None`` when in none) — PostGIS in the database,
+:mod:`geo.store.spatial`. :func:`locate` then uses it instead of placing the points itself."""
 
 
 def towns_of_points(lon: np.ndarray, lat: np.ndarray, towns: gpd.GeoDataFrame) -> np.ndarray:
@@ -28,6 +33,16 @@ def towns_of_points(lon: np.ndarray, lat: np.ndarray, towns: gpd.GeoDataFrame) -
     return result
 
 
+def _placed_elsewhere(placed: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """The :data:`PLACED_TOWN` values of the located points, checked against the town names."""
+    given = pd.Series(placed, dtype=object)
+    unknown = sorted(set(given.dropna().unique()) - set(names.tolist()))
+    if unknown:
+        raise ValueError(f"`{PLACED_TOWN}` names {unknown[:5]} but the towns are "
+                         f"{names.tolist()[:20]}: place the points with the same boundaries")
+    return np.where(given.notna(), given.to_numpy(), None)
+
+
 def locate(carriers: pd.DataFrame, boundaries: Boundaries) -> tuple[pd.DataFrame, list[Problem]]:
     """Add ``town`` (resolved name or None) and ``declared_town`` to the carriers.
 
@@ -35,15 +50,28 @@ def locate(carriers: pd.DataFrame, boundaries: Boundaries) -> tuple[pd.DataFrame
     that differs is reported (and the carrier counted by location). Without a
     point, the declared town counts if it exists. A point outside every town,
     or an unknown declared town without a point, is reported and not placed.
+
+    When ``carriers`` has a :data:`PLACED_TOWN` column, the points were placed
+    already (in the database) and that placement is taken as it is; the
+    column is not kept in the result, so the rest of the check cannot tell
+    which placement it got.
+
+    Raises
+    ------
+    ValueError
+        When :data:`PLACED_TOWN` names a town the boundaries do not have.
     """
-    result = carriers.copy()
+    result = carriers.drop(columns=PLACED_TOWN, errors="ignore")
     names = np.asarray(boundaries.towns["name"], dtype=object)
     declared = parse_vocabulary(result["town_declared"], boundaries.lookup())
     result["declared_town"] = declared
 
     town = pd.Series(None, index=result.index, dtype=object)
     with_point = (result["usable"] & result["has_point"]).to_numpy()
-    if with_point.any():
+    if with_point.any() and PLACED_TOWN in carriers:
+        town.iloc[np.flatnonzero(with_point)] = _placed_elsewhere(
+            carriers[PLACED_TOWN].to_numpy(dtype=object)[with_point], names)
+    elif with_point.any():
         index = towns_of_points(result["lon"].to_numpy()[with_point],
                                 result["lat"].to_numpy()[with_point], boundaries.towns)
         town.iloc[np.flatnonzero(with_point)] = np.where(index >= 0, names[index.clip(0)], None)

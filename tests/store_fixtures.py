@@ -44,7 +44,8 @@ def wipe_postgres(url: str) -> None:
     """Drop the store's tables from the test database (extensions such as PostGIS stay)."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        for table in ("changes", "users", "signing_keys", "boundaries", "carriers", "meta"):
+        for table in ("changes", "users", "signing_keys", "carrier_points", "boundaries",
+                      "carriers", "meta"):
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
 
