@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+from collections.abc import Callable
 
+import altair as alt
 import streamlit as st
 
-from dashboard.data import filtered_check, local_today
+from dashboard.data import filtered_check, local_today, result_identity
 from dashboard.markdown import plain
 from dashboard.sidebar import Context
 from geo import format_area, translate
@@ -164,14 +167,29 @@ def pace_section(context: Context, names: dict[str, str], lang: Lang,
     The town chart takes the page's width and the two city charts share a row
     below it: side by side with the map's row they were cut at 1366 px.
     """
-    figures = _pace(context, frequency)
     st.html(_STYLE)
-    st.altair_chart(pace_chart(figures, names, lang), width="stretch")
+    key = (result_identity(context.data, context.view.filters, context.result), frequency,
+           lang)
+    figures = functools.cache(lambda: _pace(context, frequency))  # only if a chart is new
+    st.vega_lite_chart(_chart_spec((*key, "towns"), lambda: pace_chart(figures(), names, lang)),
+                       width="stretch")
     city_columns = st.columns(len(CITY_MEASURES), gap="large")
     for column, measure in zip(city_columns, CITY_MEASURES, strict=True):
         with column:
-            st.altair_chart(city_measure_chart(figures, measure, lang).configure_view(
-                strokeWidth=0), width="stretch")
+            st.vega_lite_chart(_chart_spec((*key, measure), lambda m=measure: city_measure_chart(
+                figures(), m, lang).configure_view(strokeWidth=0)), width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _chart_spec(key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    """A pace chart's Vega-Lite spec, built once per result, interval, language and chart.
+
+    Building an Altair chart and checking it against the Vega-Lite schema
+    took most of a rerun (about 1.5 s of the Overview's 1.9 s at 10,000
+    carriers); the charts are made by :mod:`render.pace`, so the schema check
+    is done by its tests, not on every rerun.
+    """
+    return _build().to_dict(validate=False)
 
 
 def town_pace(context: Context, town: str, names: dict[str, str], lang: Lang,

@@ -23,8 +23,8 @@ from geo.settings import DEFAULT_TIMEZONE, DataPaths, data_paths, display_timezo
 from geo.store import Store
 from geo.store.setup import open_store, store_dataset, store_url
 
-__all__ = ["configured_paths", "dataset", "filtered_check", "open_account_store",
-           "open_configured_store", "secrets"]
+__all__ = ["configured_paths", "data_identity", "dataset", "filtered_check", "open_account_store",
+           "open_configured_store", "result_identity", "secrets"]
 
 
 def secrets() -> dict:
@@ -142,6 +142,16 @@ def filtered_check(data: Dataset, filters: Filters,
     version read with the rows), so a result is never filed under newer data
     than it was computed from, and nothing is read again to make the key.
     """
-    identity = (tuple((kind, source["path"], source["sha256"])
-                      for kind, source in sorted(data.sources.items())), repr(data.targets))
-    return _check(identity, filters, as_of, data)
+    return _check(data_identity(data), filters, as_of, data)
+
+
+def result_identity(data: Dataset, filters: Filters, result: CheckResult) -> tuple:
+    """What a check result is, as a cache key: the data, the filters and its date."""
+    return (data_identity(data), filters, result.period_start, result.period_end,
+            result.as_of.date if result.as_of is not None else None)
+
+
+def data_identity(data: Dataset) -> tuple:
+    """What the data is, as a cache key: its sources' digests (or store version) and targets."""
+    return (tuple((kind, source["path"], source["sha256"])
+                  for kind, source in sorted(data.sources.items())), repr(data.targets))

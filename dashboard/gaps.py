@@ -336,7 +336,7 @@ def _take_click(context: Context, state: dict | None) -> None:
     if not click or click == st.session_state.get(_CLICK_KEY):
         return
     st.session_state[_CLICK_KEY] = click
-    lon, lat = clicked_point(click["lng"], click["lat"], context.view.basemap)
+    lon, lat = clicked_point(click["lng"], click["lat"], context.view.tiles.system)
     st.session_state["gaps_lon"] = round(lon, 6)
     st.session_state["gaps_lat"] = round(lat, 6)
 
@@ -446,8 +446,8 @@ def map_section(context: Context, chosen: Choices, analysis: Analysis,
                    chosen.carrier_type, chosen.radius_km, lang, coverage=coverage,
                    bands=chosen.bands, sites=site_points(sites) if sites is not None else None,
                    what_if=what_if.astype({"lon": float, "lat": float}) if len(what_if)
-                   else None, basemap=view.basemap, tianditu_tk=view.tianditu_tk,
-                   assets=assets(), boundaries=context.data.boundaries)
+                   else None, tiles=view.tiles, assets=assets(),
+                   boundaries=context.data.boundaries)
     st.caption(translate("gapspage.map_help", lang))
     notice = st.container()  # always there, so the map keeps its place on the page
     if scenario is not None:

@@ -23,21 +23,19 @@ from pathlib import Path
 from typing import Literal
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.asof import link_as_of, remembered_as_of
 from dashboard.data import filtered_check, secrets
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, View, current
-from dashboard.widgets import assets, filter_banner, headline_figures
+from dashboard.widgets import carrier_map_frame, filter_banner, headline_figures
 from geo import CheckResult, Dataset, format_area, translate
 from geo._errors import ConfigError
 from geo.check import parse_date, ranking
 from geo.filters import Filters
 from geo.i18n import LANGS, Lang
 from geo.progress import pace
-from render.basemaps import available_basemaps, tianditu_key
-from render.mapview import carrier_map
+from render.basemaps import basemap_offer
 from render.pace import pace_chart, town_status
 from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, INK, MISSING_COLOUR
 from render.tables import display_names, town_carriers
@@ -121,9 +119,7 @@ def session_view(lang: Lang) -> View:
     kept = st.session_state.get(_VIEW_KEY)
     if isinstance(kept, View):
         return replace(kept, lang=lang)
-    key = tianditu_key(secrets())
-    return View(lang=lang, filters=Filters(), basemap=available_basemaps(key)[0],
-                tianditu_tk=key)
+    return View(lang=lang, filters=Filters(), tiles=basemap_offer(secrets()).default)
 
 
 @dataclass(frozen=True)
@@ -235,13 +231,9 @@ def _header(context: Context, town: str | None, order: list[str],
 
 
 def _map(context: Context, town: str | None, height: int) -> None:
-    view = context.view
-    fmap = carrier_map(context.result, context.data.boundaries.towns, view.lang,
-                       basemap=view.basemap, tianditu_tk=view.tianditu_tk, focus=town,
-                       assets=assets(), presentation=True)
     # A new height is a new map: streamlit-folium resizes its frame but not Leaflet's box.
-    st_folium(fmap, key=f"{_MAP}_{height}", height=height, use_container_width=True,
-              returned_objects=[])
+    carrier_map_frame(context, key=f"{_MAP}_{height}", height=height, focus=town,
+                      presentation=True, returned_objects=())
 
 
 def _city_panel(context: Context) -> None:

@@ -19,7 +19,7 @@ from geo import CheckResult, Dataset, translate
 from geo.filters import Filters
 from geo.i18n import LANGS, Lang
 from geo.schema import CARRIER_TYPES, STATUSES
-from render.basemaps import Basemap, available_basemaps, tianditu_key
+from render.basemaps import TileSource, basemap_offer
 
 __all__ = ["Context", "View", "current", "language", "remember", "render_notes",
            "render_sidebar"]
@@ -34,8 +34,7 @@ class View:
 
     lang: Lang
     filters: Filters
-    basemap: Basemap
-    tianditu_tk: str | None
+    tiles: TileSource
 
 
 def language() -> Lang:
@@ -92,17 +91,31 @@ def render_sidebar(data: Dataset, lang: Lang) -> View:
     statuses = _chosen(translate("sidebar.statuses", lang), STATUSES, "status", "statuses",
                        lang)
     start, end = _period(data, lang)
-    key = tianditu_key(secrets())
-    offered = available_basemaps(key)
-    basemap = _remembered(st.sidebar.selectbox, "basemap", lang, offered[0],
-                          label=translate("sidebar.basemap", lang), options=offered,
-                          placeholder=translate("sidebar.choose", lang),
-                          format_func=lambda b: translate(f"basemap.{b}", lang))
-    if basemap != "none":
-        st.sidebar.caption(translate("sidebar.basemap_online", lang))
-    return View(lang=lang, basemap=basemap, tianditu_tk=key,
+    return View(lang=lang, tiles=_basemap(lang),
                 filters=Filters(types=types, statuses=statuses, period_start=start,
                                 period_end=end))
+
+
+def _basemap(lang: Lang) -> TileSource:
+    """The basemap choice: the configured intranet server first (the default), then the rest.
+
+    A configured server that cannot be used is said here, with the setting
+    and the fix; the other basemaps are offered all the same.
+    """
+    offer = basemap_offer(secrets())
+    key = _remembered(st.sidebar.selectbox, "basemap", lang, offer.default.key,
+                      label=translate("sidebar.basemap", lang), options=offer.keys,
+                      placeholder=translate("sidebar.choose", lang),
+                      format_func=lambda k: offer.source(k).title(lang))
+    tiles = offer.source(key)
+    if tiles.internet:
+        st.sidebar.caption(translate("sidebar.basemap_online", lang))
+    elif tiles.key == "intranet":
+        st.sidebar.caption(translate("sidebar.basemap_intranet", lang))
+    if offer.problem is not None:
+        st.sidebar.warning(plain(translate("tiles.not_offered", lang,
+                                           message=offer.problem.message(lang))))
+    return tiles
 
 
 def render_notes(result: CheckResult, data: Dataset, lang: Lang) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 
+import folium
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,7 +15,7 @@ from pandas.io.formats.style import Styler
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from dashboard.data import deployment_zone
+from dashboard.data import deployment_zone, result_identity
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, current
 from geo import CheckResult, format_area, towns_of_points, translate
@@ -25,8 +27,8 @@ from render.export import to_csv_bytes, to_xlsx_bytes
 from render.mapview import MapAssets, carrier_map, clicked_point
 from render.tables import band_cell_styles, number_formats
 
-__all__ = ["assets", "download_buttons", "file_download", "filter_banner", "filter_lines",
-           "headline_figures", "map_frame", "table"]
+__all__ = ["assets", "carrier_map_frame", "download_buttons", "file_download", "filter_banner",
+           "filter_lines", "headline_figures", "map_frame", "table"]
 
 # The headline figures shrink with their card (a container query), so "27.32 万平方米"
 # is never cut at 1366 px; at 1920 px they keep Streamlit's size.
@@ -96,18 +98,43 @@ def assets() -> MapAssets:
     return MapAssets(base_url=f"/{base}/app/static" if base else "/app/static")
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _built_map(key: tuple, _build: Callable[[], folium.Map]) -> folium.Map:
+    return _build()
+
+
+def carrier_map_frame(context: Context, *, key: str, height: int, focus: str | None = None,
+                      presentation: bool = False,
+                      returned_objects: Sequence[str] = ("last_clicked",)) -> dict | None:
+    """Show the carrier map of ``context``; return what streamlit-folium reports.
+
+    The map is built once per data, filters, date, language, basemap, focus
+    and mode, and shared by every session: a rerun that does not change the
+    map (a table sort, a download, the pace chart's frequency) builds
+    nothing, and renders the same text again, so Streamlit sends the
+    browser a reference to what it already has rather than the map.
+    """
+    view, result = context.view, context.result
+    identity = (result_identity(context.data, view.filters, result), view.lang, view.tiles,
+                focus, presentation, assets())
+    built = _built_map(identity, lambda: carrier_map(
+        result, context.data.boundaries.towns, view.lang, tiles=view.tiles, focus=focus,
+        assets=assets(), presentation=presentation))
+    # streamlit-folium renders a map in place and a second render of one object differs
+    # from the first; a copy (a few milliseconds: the data are shared strings) renders
+    # exactly as the first did, in any session.
+    return st_folium(copy.deepcopy(built), key=key, height=height, use_container_width=True,
+                     returned_objects=list(returned_objects))
+
+
 def map_frame(context: Context, key: str, height: int, focus: str | None = None) -> str | None:
     """Draw the map; return the town the user clicked (after undoing any basemap shift)."""
     view = context.view
-    fmap = carrier_map(context.result, context.data.boundaries.towns, view.lang,
-                       basemap=view.basemap, tianditu_tk=view.tianditu_tk, focus=focus,
-                       assets=assets())
-    state = st_folium(fmap, key=key, height=height, use_container_width=True,
-                      returned_objects=["last_clicked"])
+    state = carrier_map_frame(context, key=key, height=height, focus=focus)
     click = (state or {}).get("last_clicked")
     if not click:
         return None
-    lon, lat = clicked_point(click["lng"], click["lat"], view.basemap)
+    lon, lat = clicked_point(click["lng"], click["lat"], view.tiles.system)
     towns = context.data.boundaries.towns
     index = towns_of_points(np.array([lon]), np.array([lat]), towns)[0]
     if index < 0:

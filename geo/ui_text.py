@@ -223,6 +223,12 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "kpi.to_go": {"zh": "还差 {count:,}", "en": "{count:,} to go"},
     "kpi.reached": {"zh": "已完成", "en": "reached"},
     # --- map -----------------------------------------------------------
+    # many carriers: clustered compact points (render/map_elements.CarrierPoints)
+    "map.cluster_title": {"zh": "{count} 个载体，其中计入 {counted} 个", "en": "{count} carriers, {counted} of them count"},
+    "map.cluster_zoom": {"zh": "点击放大查看", "en": "Click to zoom in"},
+    "map.point_counts": {"zh": "计入", "en": "counts"},
+    "map.point_not_counted": {"zh": "不计入", "en": "does not count"},
+    "map.point_hint": {"zh": "名称和详情：点击打开所在镇区", "en": "Name and details: click to open its town"},
     "map.click_hint": {
         "zh": "点击地图上的镇区，打开该镇区的达标页面。",
         "en": "Click a town on the map to open its page.",
@@ -1117,5 +1123,61 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "pace.city_status": {
         "zh": "{measure}：截至 {date} {counted}，按进度应达 {expected}",
         "en": "{measure}: {counted} on {date}, {expected} expected by pace",
+    },
+    # --- intranet tile server as a basemap (render/basemaps.py, dashboard/sidebar.py) ---
+    # {setting} names where the value was read (an environment variable or secrets.toml);
+    # {value} never holds a key: render.basemaps.redacted hides it first.
+    "basemap.intranet": {"zh": "内网地图", "en": "Intranet map"},
+    "sidebar.basemap_intranet": {
+        "zh": "该底图的瓦片来自本单位内网的地图服务；若地图空白，请联系管理员或选“无底图”。",
+        "en": "This basemap's tiles come from your organisation's intranet map server; if the map stays blank, ask the administrator or choose “None”.",
+    },
+    "tiles.not_offered": {
+        "zh": "内网底图未启用：{message} 改正后重启应用即可；在此之前可使用“无底图”等其他底图。",
+        "en": "The intranet basemap is not offered: {message} Restart the app after the fix; meanwhile “None” and the other basemaps work.",
+    },
+    "tiles.bad_url": {
+        "zh": "{setting} 的值“{value}”不是瓦片地址模板：应以 http:// 或 https:// 开头（或为以 / 开头的本站路径），例如 http://10.0.0.5/tiles/{{z}}/{{x}}/{{y}}.png。",
+        "en": "{setting} is “{value}”, which is not a tile URL template: it must start with http:// or https:// (or be a path on this site starting with /), e.g. http://10.0.0.5/tiles/{{z}}/{{x}}/{{y}}.png.",
+    },
+    "tiles.missing_placeholder": {
+        "zh": "{setting} 的值“{value}”缺少占位符 {missing}：XYZ 地址应含 {{z}}、{{x}}、{{y}}，WMTS 地址应含 {{TileMatrix}}、{{TileRow}}、{{TileCol}}（或 TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}）。",
+        "en": "{setting} is “{value}”, which lacks {missing}: an XYZ URL needs {{z}}, {{x}} and {{y}}, a WMTS URL {{TileMatrix}}, {{TileRow}} and {{TileCol}} (or TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}).",
+    },
+    "tiles.unknown_placeholder": {
+        "zh": "{setting} 的值“{value}”中的占位符 {placeholder} 无法由地图填写：请按服务的 GetCapabilities 换成实际值（如 {{TileMatrixSet}} 换成 w 或 EPSG:3857，{{Style}} 换成 default）。可用的占位符：{{z}} {{x}} {{y}} {{-y}} {{s}} 及 WMTS 的 {{TileMatrix}} {{TileRow}} {{TileCol}}。",
+        "en": "{setting} is “{value}”; the map cannot fill in its placeholder {placeholder}: replace it with the actual value from the server's GetCapabilities (e.g. {{TileMatrixSet}} with w or EPSG:3857, {{Style}} with default). Placeholders the map fills in: {{z}} {{x}} {{y}} {{-y}} {{s}} and WMTS {{TileMatrix}} {{TileRow}} {{TileCol}}.",
+    },
+    "tiles.geographic_matrix": {
+        "zh": "{setting} 的值“{value}”使用经纬度瓦片矩阵集 {matrix_set}，网页地图只能拼接 Web 墨卡托瓦片：请改用 Web 墨卡托矩阵集（天地图为 w，GeoServer 为 EPSG:900913 或 EPSG:3857，ArcGIS Server 为 GoogleMapsCompatible）。",
+        "en": "{setting} is “{value}”, which uses the tile matrix set {matrix_set} in degrees; the web map can only draw Web Mercator tiles: use a Web Mercator matrix set (w for Tianditu, EPSG:900913 or EPSG:3857 for GeoServer, GoogleMapsCompatible for ArcGIS Server).",
+    },
+    "tiles.unknown_crs": {
+        "zh": "{setting} 的值“{value}”不是可用的坐标系：请填 WGS84、CGCS2000（与 WGS84 一样不偏移）或 GCJ02（高德等，叠加层随之偏移）。",
+        "en": "{setting} is “{value}”, which is not a usable coordinate system: use WGS84, CGCS2000 (drawn like WGS84, no shift) or GCJ02 (as Gaode; the overlays are shifted to match).",
+    },
+    "tiles.bd09": {
+        "zh": "{setting} 的值“{value}”为 BD-09（百度）：百度瓦片用自己的墨卡托参数和瓦片编号，网页地图（Leaflet）的 Web 墨卡托瓦片网格无法正确拼接，边界和载体也就无法对齐。请改用 WGS84/CGCS2000（如天地图内网镜像）或 GCJ02 的瓦片服务。",
+        "en": "{setting} is “{value}”, i.e. BD-09 (Baidu): Baidu tiles use their own Mercator parameters and tile numbering, which the web map's (Leaflet's) Web Mercator tile grid cannot put together, so boundaries and carriers could not line up. Use a WGS84/CGCS2000 tile server (such as an intranet Tianditu mirror) or a GCJ02 one.",
+    },
+    "tiles.bad_zoom": {
+        "zh": "{setting} 的值“{value}”不是可用的缩放级别：请填 0 至 {limit} 的整数（常用 6 至 18）。",
+        "en": "{setting} is “{value}”, which is not a usable zoom level: use a whole number from 0 to {limit} (typically 6 to 18).",
+    },
+    "tiles.zoom_order": {
+        "zh": "缩放范围不可用：{min_setting} 为 {min_zoom}，大于 {max_setting} 的 {max_zoom}。请让最小级别不大于最大级别。",
+        "en": "The zoom range cannot be used: {min_setting} is {min_zoom}, above {max_setting}, {max_zoom}. Make the minimum no larger than the maximum.",
+    },
+    "tiles.subdomains_missing": {
+        "zh": "{setting} 的值“{value}”含占位符 {{s}}，但未设置子域名：请设置 {subdomains_setting}（如 0123 或 t0,t1,t2），或把 {{s}} 换成一个实际的主机名。",
+        "en": "{setting} is “{value}”, which holds the placeholder {{s}}, but no subdomains are set: set {subdomains_setting} (e.g. 0123 or t0,t1,t2), or replace {{s}} with an actual host name.",
+    },
+    "tiles.subdomains_unused": {
+        "zh": "{setting} 为“{value}”，但 {url_setting} 中没有占位符 {{s}}，子域名用不上：请在地址中写入 {{s}}，或删除该设置。",
+        "en": "{setting} is “{value}” but {url_setting} has no {{s}} placeholder to put it in: add {{s}} to the URL, or remove the setting.",
+    },
+    "tiles.without_url": {
+        "zh": "已设置 {settings}，但未设置 {url_setting}：请填写瓦片地址模板，或删除这些设置。",
+        "en": "{settings} set but {url_setting} is not: give the tile URL template, or remove these settings.",
     },
 }

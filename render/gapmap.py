@@ -22,7 +22,7 @@ from geo.coords import wgs84_to_gcj02
 from geo.coverage import ALL_TYPES, DistanceSurface, band_polygons, gap_polygons
 from geo.coverage.towns import CoverageTable
 from geo.i18n import Lang, translate
-from render.basemaps import Basemap, basemap_system
+from render.basemaps import NO_BASEMAP, TileSource
 from render.map_elements import CarrierLayer, Legend, MapAssets, TownLabels, escaped
 from render.mapview import LABEL_PANE, base_map, carrier_rows, label_columns, shift
 from render.palette import (
@@ -139,8 +139,8 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
             carrier_type: str, radius_km: float, lang: Lang = "zh", *,
             coverage: CoverageTable | None = None, bands: bool = False,
             sites: gpd.GeoDataFrame | None = None, what_if: pd.DataFrame | None = None,
-            basemap: Basemap = "none", tianditu_tk: str | None = None,
-            assets: MapAssets | None = None, boundaries=None) -> folium.Map:
+            tiles: TileSource = NO_BASEMAP, assets: MapAssets | None = None,
+            boundaries=None) -> folium.Map:
     """The planner's map: where carriers of ``carrier_type`` are far away.
 
     Parameters
@@ -160,15 +160,17 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
         Suggested sites (:func:`geo.coverage.site_points`), marked by rank.
     what_if
         Scenario carriers: ``lon``, ``lat``, ``type``, ``name`` (WGS84).
+    tiles
+        The chosen basemap (:class:`render.basemaps.TileSource`); overlays are
+        shifted into its system.
     boundaries
         The :class:`geo.boundaries.Boundaries`, to cut the layer to the town lines.
     """
     assets = assets or MapAssets()
-    system = basemap_system(basemap)
+    system = tiles.system
     shown_towns = towns.assign(geometry=shift(towns.geometry, system))
     west, south, east, north = shown_towns.total_bounds
-    fmap = base_map((west, south, east, north), lang, basemap=basemap,
-                    tianditu_tk=tianditu_tk, assets=assets)
+    fmap = base_map((west, south, east, north), lang, tiles=tiles, assets=assets)
     fmap.get_root().header.add_child(folium.Element(_STYLE))
 
     edges = band_edges(radius_km) if bands else None

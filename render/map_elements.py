@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass
 
 import numpy as np
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
@@ -20,10 +20,18 @@ from jinja2.utils import htmlsafe_json_dumps
 from geo.check import BANDS, REASONS
 from geo.i18n import Lang, translate
 from geo.schema import CARRIER_TYPES, STATUSES
-from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, HALO, INK, MUTED_INK, TYPE_STYLES
+from render.palette import (
+    BAND_COLOURS,
+    BAND_TEXT_COLOURS,
+    HALO,
+    INK,
+    MISSING_COLOUR,
+    MUTED_INK,
+    TYPE_STYLES,
+)
 
-__all__ = ["CarrierLayer", "IconPath", "Legend", "MapAssets", "PaletteStyle", "TownLabels",
-           "WheelZoom", "escaped", "legend_html"]
+__all__ = ["CarrierLayer", "CarrierPoints", "DataElement", "IconPath", "Legend", "MapAssets",
+           "PaletteStyle", "TownLabels", "TownLayer", "WheelZoom", "escaped", "legend_html"]
 
 
 def escaped(value: object) -> str:
@@ -59,7 +67,38 @@ class MapAssets:
         )]
 
 
-class CarrierLayer(JSCSSMixin, MacroElement):
+class _Text(Element):
+    """Text put into the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class DataElement(MacroElement):
+    """A map element whose script carries data (a province is megabytes of it).
+
+    Branca would compile each element's rendered script as a new Jinja
+    template on every render: seconds of tokenising for a large register,
+    and braces in a carrier's name would be read as template code. Here the
+    script is rendered once from the element's own macro and added as text.
+    """
+
+    def render(self, **kwargs) -> None:
+        """Add the script, as rendered text, to the page; then the children."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("the element can be rendered only inside a folium Figure")
+        figure.script.add_child(_Text(self._template.module.script(self, kwargs)),
+                                name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class CarrierLayer(JSCSSMixin, DataElement):
     """Carrier markers from named columns, clustered when there are many.
 
     ``columns`` (:func:`render.mapview.carrier_rows`) holds one list per field
@@ -86,8 +125,7 @@ class CarrierLayer(JSCSSMixin, MacroElement):
             "cluster": cluster,
             "towns": towns,
             "reasons": [escaped(translate(f"reason.{reason}", lang)) for reason in REASONS],
-            "types": [{"colour": TYPE_STYLES[t][0], "icon": TYPE_STYLES[t][1],
-                       "label": escaped(translate(f"type.{t}", lang))} for t in CARRIER_TYPES],
+            "types": _type_options(lang),
             "statuses": [escaped(translate(f"status.{s}", lang)) for s in STATUSES],
             "labels": {key: escaped(translate(code, lang)) for key, code in (
                 ("id", "col.id"), ("type", "col.type"), ("area", "col.area"),
@@ -98,7 +136,79 @@ class CarrierLayer(JSCSSMixin, MacroElement):
         self.default_css = assets.css
 
 
-class TownLabels(MacroElement):
+class CarrierPoints(JSCSSMixin, DataElement):
+    """Many carriers as compact points, clustered in the browser; names stay on the server.
+
+    ``packed`` (:func:`render.mapview.packed_points`) holds every position as
+    base64 int32 offsets and one kind byte each (type index × 2, plus 1 when
+    the carrier counts): about 12 bytes a carrier, so 100,000 carriers are
+    1.2 MB rather than 10 MB with names and popups. ``static/carrier-map.js``
+    draws only what is on screen, grouped into one cluster per 80 px cell:
+    clusters ringed in their mix of types, and single carriers in their
+    type's colour and icon, whose tooltip says how to reach the name — a click
+    opens the carrier's town, whose map lists every carrier in full.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = CarrierMap.points({{ this._parent.get_name() }},
+            {{ this.packed_json }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, packed: dict[str, object], lang: Lang, assets: MapAssets):
+        super().__init__()
+        self._name = "CarrierPoints"
+        self.packed_json = htmlsafe_json_dumps(packed, separators=(",", ":"))
+        self.options = {
+            "types": _type_options(lang),
+            "labels": {key: escaped(translate(code, lang)) for key, code in (
+                ("zoom", "map.cluster_zoom"), ("counts", "map.point_counts"),
+                ("notCounted", "map.point_not_counted"), ("hint", "map.point_hint"))},
+        }
+        # The browser fills in the figures of each cluster.
+        self.options["labels"]["cluster"] = escaped(translate(
+            "map.cluster_title", lang, count="{count}", counted="{counted}"))
+        self.default_js = assets.js
+        self.default_css = assets.css
+
+
+def _type_options(lang: Lang) -> list[dict[str, str]]:
+    """Each carrier type's colour, icon and label, in :data:`geo.schema.CARRIER_TYPES` order."""
+    return [{"colour": TYPE_STYLES[t][0], "icon": TYPE_STYLES[t][1],
+             "label": escaped(translate(f"type.{t}", lang))} for t in CARRIER_TYPES]
+
+
+class TownLayer(DataElement):
+    """The towns, coloured by progress, with a tooltip of their figures; a click goes to the map.
+
+    ``columns`` (:func:`render.mapview.town_columns`) holds the display
+    outlines as integer steps and one escaped text per town; the browser
+    builds one polygon per town (``path.town-area.town-<position>``,
+    ``band-<code>``), outlined thicker when focused, highlighted on hover.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = CarrierMap.towns({{ this._parent.get_name() }},
+            {{ this.columns_json }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, columns: dict[str, object], close_ratio: float, lang: Lang):
+        super().__init__()
+        self._name = "TownLayer"
+        self.columns_json = htmlsafe_json_dumps(columns, separators=(",", ":"))
+        pct = round(close_ratio * 100)
+        self.options = {
+            "ink": INK, "missing": MISSING_COLOUR, "colours": dict(BAND_COLOURS),
+            "bands": {band: escaped(translate(f"band.{band}", lang, pct=pct)) for band in BANDS},
+            "aliases": [escaped(translate(code, lang)) for code in
+                        ("col.town", "col.band", "col.new_area", "col.target")],
+        }
+
+
+class TownLabels(DataElement):
     """The towns' labels (name, figure, band in words) that never overlap one another.
 
     ``columns`` holds one list per field: ``lat``, ``lon``, ``name``,

@@ -8,46 +8,50 @@ coordinate system at render time only (GCJ-02 for Gaode);
 
 from __future__ import annotations
 
-import functools
+import base64
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
-from shapely.ops import polylabel
 
 from geo.check import REASONS, CheckResult
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.i18n import Lang, format_area, translate
-from geo.projection import WGS84, metric_crs
 from geo.schema import CARRIER_TYPES, STATUSES
-from render.basemaps import Basemap, basemap_system, tile_providers
+from render.basemaps import NO_BASEMAP, TileSource, TileSystem
 from render.map_elements import (
     CarrierLayer,
+    CarrierPoints,
     IconPath,
     Legend,
     MapAssets,
     PaletteStyle,
     TownLabels,
+    TownLayer,
     WheelZoom,
     escaped,
     legend_html,
 )
-from render.palette import BAND_COLOURS, INK, MISSING_COLOUR
 from render.tables import display_names
+from render.townshapes import TownShapes, town_shapes
 
-__all__ = ["LABEL_PANE", "MAX_ZOOM", "MapAssets", "base_map", "carrier_map", "carrier_rows",
-           "clicked_point", "label_columns", "shift"]
+__all__ = ["DETAIL_LIMIT", "LABEL_PANE", "OUTLINE_SCALE", "MapAssets", "base_map",
+           "carrier_map", "carrier_rows", "clicked_point", "label_columns", "packed_points",
+           "shift", "town_columns"]
 
-MAX_ZOOM = 18
+DETAIL_LIMIT = 5_000
+"""Up to this many carriers a map sends each with its name, tooltip and popup; above it,
+compact points clustered in the browser (the focused town's carriers still in full)."""
+OUTLINE_SCALE = 1e-5
+"""The unit of the town outlines sent to the browser, in degrees (about 1 m)."""
 LABEL_PANE = "town-labels"
 """The pane of the town labels: above the markers, and lets clicks through."""
 
 
-def shift(geometry: gpd.GeoSeries, system: str) -> gpd.GeoSeries:
-    """Geometry in the basemap's system (``"GCJ02"`` for Gaode); unchanged for WGS84."""
+def shift(geometry: gpd.GeoSeries, system: TileSystem) -> gpd.GeoSeries:
+    """Geometry in the tile source's ``system`` (``"GCJ02"`` for Gaode); unchanged for WGS84."""
     if system != "GCJ02":
         return geometry
 
@@ -58,39 +62,41 @@ def shift(geometry: gpd.GeoSeries, system: str) -> gpd.GeoSeries:
                          index=geometry.index, crs=geometry.crs)
 
 
-def clicked_point(lon: float, lat: float, basemap: Basemap) -> tuple[float, float]:
-    """A clicked map position back in WGS84 (undoing the Gaode GCJ-02 shift)."""
-    if basemap_system(basemap) == "GCJ02":
+def clicked_point(lon: float, lat: float, system: TileSystem) -> tuple[float, float]:
+    """A clicked map position back in WGS84 from the tile source's ``system`` (undoing GCJ-02)."""
+    if system == "GCJ02":
         back_lon, back_lat = gcj02_to_wgs84(np.array([lon]), np.array([lat]))
         return float(back_lon[0]), float(back_lat[0])
     return float(lon), float(lat)
 
 
 def base_map(bounds: tuple[float, float, float, float], lang: Lang, *,
-             basemap: Basemap = "none", tianditu_tk: str | None = None,
-             assets: MapAssets | None = None) -> folium.Map:
+             tiles: TileSource = NO_BASEMAP, assets: MapAssets | None = None) -> folium.Map:
     """An empty map as every map of the app starts: local assets, basemap, label pane.
 
-    Centred on ``bounds`` (west, south, east, north, in the basemap's system);
-    the mouse wheel scrolls the page until the map is clicked, or zooms with
-    Ctrl held (with a hint, :class:`render.map_elements.WheelZoom`). The
-    caller adds its layers, then fits the bounds.
+    Centred on ``bounds`` (west, south, east, north, in the system of
+    ``tiles``), with the zoom range of ``tiles``; the mouse wheel scrolls the
+    page until the map is clicked, or zooms with Ctrl held (with a hint,
+    :class:`render.map_elements.WheelZoom`). The caller adds its layers, then
+    fits the bounds.
     """
     assets = assets or MapAssets()
     west, south, east, north = bounds
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], tiles=None,
-                      zoom_start=11, min_zoom=6, max_zoom=MAX_ZOOM, control_scale=True,
-                      zoom_snap=0.25, scroll_wheel_zoom=False)
+                      zoom_start=11, min_zoom=tiles.min_zoom, max_zoom=tiles.max_zoom,
+                      control_scale=True, zoom_snap=0.25, scroll_wheel_zoom=False)
     # Leaflet reads the zoom range from the map itself when there are no tiles; the
     # marker clusters need it ("Map has no maxZoom specified").
-    fmap.options.update(minZoom=6, maxZoom=MAX_ZOOM)
+    fmap.options.update(minZoom=tiles.min_zoom, maxZoom=tiles.max_zoom)
     fmap.default_js = assets.js
     fmap.default_css = assets.css
     PaletteStyle().add_to(fmap)
     IconPath(assets).add_to(fmap)
     folium.map.CustomPane(LABEL_PANE, z_index=625, pointer_events=False).add_to(fmap)
-    for provider in tile_providers(basemap, tianditu_tk):
-        folium.TileLayer(provider, max_zoom=MAX_ZOOM, control=False).add_to(fmap)
+    for layer in tiles.layers:
+        folium.TileLayer(layer.url, attr=layer.attribution or escaped(tiles.title(lang)),
+                         subdomains=layer.subdomains, min_zoom=tiles.min_zoom,
+                         max_zoom=tiles.max_zoom, control=False).add_to(fmap)
     WheelZoom(lang).add_to(fmap)
     return fmap
 
@@ -101,58 +107,69 @@ def label_columns(towns: gpd.GeoDataFrame, names: list[str], figures: list[str],
 
     Each label sits at the town's pole of inaccessibility (the point
     farthest from its edges, so the text stays inside); larger towns rank
-    first and keep their label when two would touch. The texts must be
-    escaped already.
+    first and keep their label when two would touch
+    (:func:`render.townshapes.town_shapes`). The texts must be escaped already.
     """
-    metric = (towns.geometry.to_crs(_metric_crs(tuple(np.round(towns.total_bounds, 2))))
-              if len(towns) else towns.geometry)
-    points = [_label_point(geometry) for geometry in towns.geometry]
-    order = np.argsort(-metric.area.to_numpy(), kind="stable")
-    rank = np.empty(len(towns), dtype=int)
-    rank[order] = np.arange(len(towns))
-    return {"lat": [round(p.y, 6) for p in points], "lon": [round(p.x, 6) for p in points],
-            "name": names, "figure": figures, "band": bands, "code": codes,
-            "rank": rank.tolist()}
+    return _label_columns(town_shapes(towns), names, figures, bands, codes)
 
 
-@functools.lru_cache(maxsize=64)
-def _metric_crs(bounds: tuple[float, ...]) -> CRS:
-    """The metric system of an extent (finding it takes 0.1 s; the map is drawn on every run)."""
-    return metric_crs(gpd.GeoSeries([shapely.box(*bounds)], crs=WGS84))
+def _label_columns(shapes: TownShapes, names: list[str], figures: list[str],
+                   bands: list[str], codes: list[str]) -> dict[str, list]:
+    return {"lat": shapes.label_lat, "lon": shapes.label_lon, "name": names,
+            "figure": figures, "band": bands, "code": codes, "rank": shapes.rank}
 
 
-def _label_point(geometry) -> shapely.Point:
-    """The point of the town's largest part farthest from its edges."""
-    if geometry is None or geometry.is_empty:
-        return shapely.Point(0, 0)
-    parts = getattr(geometry, "geoms", [geometry])
-    largest = max(parts, key=lambda part: part.area)
-    west, south, east, north = largest.bounds
-    return polylabel(largest, tolerance=max(east - west, north - south) / 200)
+def town_columns(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang,
+                 focus: str | None, shapes: TownShapes | None = None) -> dict[str, object]:
+    """The towns for :class:`render.map_elements.TownLayer`: display outlines and texts.
 
-
-def _town_features(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang,
-                   focus: str | None) -> gpd.GeoDataFrame:
-    figures = result.towns.set_index("town")
+    ``towns`` are in the map's system, in file order; ``shapes`` their
+    :func:`render.townshapes.town_shapes` (found when not given). Outlines
+    are sent as integers: per town a list of polygons, each a list of
+    rings, each ring ``[x, y, dx, dy, …]`` in units of ``scale`` (a
+    hundred-thousandth of a degree, about 1 m) from ``x0``/``y0``, the first
+    vertex absolute and the others as steps from the one before — a third of
+    the GeoJSON's size. ``label``, ``area``, ``target`` (escaped texts) and
+    ``band`` (code, ``""`` when unknown) are one per town; ``focus`` is the
+    focused town's position, or -1.
+    """
+    shapes = shapes or town_shapes(towns)
+    figures = result.towns.set_index("town").reindex(towns["name"])
     labels = display_names(towns, lang)
-    pct = round(result.close_ratio * 100)
-    rows = figures.reindex(towns["name"])
-    return gpd.GeoDataFrame({
-        "label": [escaped(labels[n]) for n in towns["name"]],
-        "new_area": [escaped(format_area(v, lang)) for v in rows["new_area_m2"]],
-        "target": [escaped(format_area(v, lang)) for v in rows["target_m2"]],
-        "progress": [escaped(translate(f"band.{b}", lang, pct=pct)) for b in rows["band"]],
-        "band": rows["band"].to_numpy(),
-        "focus": (towns["name"] == focus).to_numpy() if focus else False,
-        "order": np.arange(len(towns)),
-    }, geometry=towns.geometry.to_numpy(), crs=towns.crs)
+    west, south = np.floor(towns.total_bounds[:2]) if len(towns) else (0.0, 0.0)
+    matches = np.flatnonzero((towns["name"] == focus).to_numpy()) if focus else []
+    return {
+        "x0": float(west), "y0": float(south), "scale": OUTLINE_SCALE,
+        "shapes": _outline_steps(shapes.geometry.to_numpy(), west, south),
+        "label": [escaped(labels[name]) for name in towns["name"]],
+        "area": [escaped(format_area(v, lang)) for v in figures["new_area_m2"]],
+        "target": [escaped(format_area(v, lang)) for v in figures["target_m2"]],
+        "band": [b if isinstance(b, str) else "" for b in figures["band"]],
+        "focus": int(matches[0]) if len(matches) else -1,
+    }
 
 
-def _town_style(feature: dict) -> dict:
-    props = feature["properties"]
-    return {"fillColor": BAND_COLOURS.get(props["band"], MISSING_COLOUR), "color": INK,
-            "weight": 4 if props["focus"] else 1.5, "fillOpacity": 0.6,
-            "className": f"town-area town-{props['order']} band-{props['band']}"}
+def _outline_steps(geometry: np.ndarray, west: float, south: float) -> list[list[list[list]]]:
+    """Every town's rings as integer steps (see :func:`town_columns`), without closing vertices."""
+    parts, part_town = shapely.get_parts(geometry, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
+    closing = np.r_[vertex_ring[1:] != vertex_ring[:-1], True]
+    coords, vertex_ring = coords[~closing], vertex_ring[~closing]
+    units = np.rint((coords - (west, south)) / OUTLINE_SCALE).astype(np.int64)
+    steps = np.diff(units, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    first = np.r_[True, vertex_ring[1:] != vertex_ring[:-1]]
+    steps[first] = units[first]
+    flat = steps.ravel().tolist()
+    bounds = 2 * np.r_[0, np.cumsum(np.bincount(vertex_ring, minlength=len(rings)))]
+    towns: list[list[list[list]]] = [[] for _ in geometry]
+    for ring in range(len(rings)):
+        part = ring_part[ring]
+        polygons = towns[part_town[part]]
+        if ring == 0 or ring_part[ring - 1] != part:
+            polygons.append([])
+        polygons[-1].append(flat[bounds[ring]:bounds[ring + 1]])
+    return towns
 
 
 def carrier_rows(carriers: pd.DataFrame, town_names: list[str], lang: Lang,
@@ -186,9 +203,35 @@ def carrier_rows(carriers: pd.DataFrame, town_names: list[str], lang: Lang,
     }
 
 
+def packed_points(carriers: pd.DataFrame, system: str) -> dict[str, object]:
+    """The placed carriers as compact arrays for :class:`render.map_elements.CarrierPoints`.
+
+    ``xy``: each carrier's longitude and latitude (in the basemap's
+    ``system``) as little-endian int32 offsets from ``x0``/``y0`` in units of
+    ``scale`` (a millionth of a degree, about 0.1 m), base64; ``kind``: one
+    byte each, the type's index in :data:`geo.schema.CARRIER_TYPES` × 2,
+    plus 1 when the carrier counts. Nothing else: no text of the data
+    reaches the page this way.
+    """
+    shown = carriers[carriers["usable"] & carriers["has_point"]]
+    lon, lat = shown["lon"].to_numpy(float), shown["lat"].to_numpy(float)
+    if system == "GCJ02" and len(shown):
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    x0 = float(np.floor(lon.min())) if len(shown) else 0.0
+    y0 = float(np.floor(lat.min())) if len(shown) else 0.0
+    xy = np.empty(2 * len(shown), dtype="<i4")
+    xy[0::2] = np.rint((lon - x0) * 1e6)
+    xy[1::2] = np.rint((lat - y0) * 1e6)
+    kind = (shown["type"].map(CARRIER_TYPES.index).to_numpy(np.uint8) * 2
+            + (shown["reason"] == "counted").to_numpy(np.uint8))
+    return {"x0": x0, "y0": y0, "scale": 1e-6,
+            "xy": base64.b64encode(xy.tobytes()).decode("ascii"),
+            "kind": base64.b64encode(kind.astype(np.uint8).tobytes()).decode("ascii")}
+
+
 def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh", *,
-                basemap: Basemap = "none", tianditu_tk: str | None = None,
-                focus: str | None = None, assets: MapAssets | None = None,
+                tiles: TileSource = NO_BASEMAP, focus: str | None = None,
+                assets: MapAssets | None = None,
                 cluster_above: int = 500, presentation: bool = False) -> folium.Map:
     """The map of towns (coloured by progress) and carriers (by type).
 
@@ -198,46 +241,49 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
         A check result; its ``towns`` and ``carriers`` frames are drawn.
     towns
         The boundaries (WGS84) the result was computed on.
-    basemap, tianditu_tk
-        The chosen basemap (see :mod:`render.basemaps`) and, for Tianditu, its key.
+    tiles
+        The chosen basemap (:class:`render.basemaps.TileSource`): its tiles,
+        the system the overlays are shifted into and the zoom range.
     focus
         A town name to zoom to and outline; ``None`` shows the whole area.
     assets
         Where the browser loads Leaflet and the plugins from.
     cluster_above
         Markers are clustered only when there are more carriers than this.
+        Above :data:`DETAIL_LIMIT` carriers the map sends compact points
+        instead (:func:`packed_points`), except for the focused town's.
     presentation
         Town labels and legend large enough to read from the back of a room
         on a 1920×1080 projector (the presentation mode).
     """
-    system = basemap_system(basemap)
+    system = tiles.system
     shown = towns.assign(geometry=shift(towns.geometry, system))
     focused = shown[shown["name"] == focus] if focus else shown
     west, south, east, north = (focused if len(focused) else shown).total_bounds
-    fmap = base_map((west, south, east, north), lang, basemap=basemap,
-                    tianditu_tk=tianditu_tk, assets=assets)
+    fmap = base_map((west, south, east, north), lang, tiles=tiles, assets=assets)
     assets = assets or MapAssets()
 
-    features = _town_features(result, shown, lang, focus)
-    fields = ["label", "progress", "new_area", "target"]
-    aliases = [escaped(translate(code, lang)) for code in
-               ("col.town", "col.band", "col.new_area", "col.target")]
-    folium.GeoJson(
-        features, name="towns", style_function=_town_style,
-        highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.75},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
-    ).add_to(fmap)
+    shapes = town_shapes(shown)
+    columns = town_columns(result, shown, lang, focus, shapes)
+    TownLayer(columns, result.close_ratio, lang).add_to(fmap)
 
     short = display_names(towns, lang, short=True)
-    codes = [b if isinstance(b, str) else "" for b in features["band"]]
-    TownLabels(label_columns(
-        shown, [escaped(short[n]) for n in towns["name"]], features["new_area"].tolist(),
+    codes = columns["band"]
+    TownLabels(_label_columns(
+        shapes, [escaped(short[n]) for n in towns["name"]], columns["area"],
         [escaped(translate(f"label.band.{b}", lang)) if b else "" for b in codes], codes),
         LABEL_PANE, presentation=presentation).add_to(fmap)
 
-    rows = carrier_rows(result.carriers, towns["name"].tolist(), lang, system)
-    CarrierLayer(rows, features["label"].tolist(), lang, assets,
-                 cluster=len(rows["lat"]) > cluster_above).add_to(fmap)
+    placed = result.carriers[result.carriers["usable"] & result.carriers["has_point"]]
+    detailed = (placed if len(placed) <= DETAIL_LIMIT
+                else placed[placed["town"] == focus] if focus else placed.iloc[:0])
+    if len(detailed):
+        rows = carrier_rows(detailed, towns["name"].tolist(), lang, system)
+        CarrierLayer(rows, columns["label"], lang, assets,
+                     cluster=len(detailed) > cluster_above).add_to(fmap)
+    if len(detailed) < len(placed):
+        CarrierPoints(packed_points(placed.drop(detailed.index), system), lang,
+                      assets).add_to(fmap)
     Legend(legend_html(result.close_ratio, lang), presentation=presentation).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

@@ -2,6 +2,11 @@
  *
  * CarrierMap.carriers  markers from named columns ({lat: [...], lon: [...], ...}),
  *                      popups built only when opened;
+ * CarrierMap.towns     the towns from integer outlines, coloured by progress, with a
+ *                      tooltip of their figures (clicks go on to the map);
+ * CarrierMap.points    many carriers from compact arrays (positions and kinds only);
+ *                      only what is on screen is drawn: one cluster per 80 px cell,
+ *                      ringed in its mix of types, and single carriers as pins;
  * CarrierMap.labels    town labels (name, figure, band) that never overlap: after each
  *                      zoom or move, a label that would touch a larger town's label
  *                      first drops its figure line, then moves a line up or down,
@@ -53,7 +58,173 @@ window.CarrierMap = (function () {
       group.addLayer(marker);
     });
     group.addTo(map);
+    drawn(map);
     return group;
+  }
+
+  function outline(steps, t) {
+    var latlngs = new Array(steps.length / 2), x = 0, y = 0;
+    for (var i = 0; i < steps.length; i += 2) {
+      x += steps[i];
+      y += steps[i + 1];
+      latlngs[i / 2] = [t.y0 + y * t.scale, t.x0 + x * t.scale];
+    }
+    return latlngs;
+  }
+
+  function towns(map, t, o) {
+    var group = L.featureGroup();
+    t.shapes.forEach(function (polygons, i) {
+      if (!polygons.length) { return; }
+      var band = t.band[i], focused = i === t.focus;
+      var style = {fillColor: o.colours[band] || o.missing, color: o.ink,
+        weight: focused ? 4 : 1.5, fillOpacity: 0.6,
+        className: "town-area town-" + i + " band-" + (band || "null")};
+      var layer = L.polygon(polygons.map(function (rings) {
+        return rings.map(function (steps) { return outline(steps, t); });
+      }), style);
+      var values = [t.label[i], o.bands[band] || "—", t.area[i], t.target[i]];
+      layer.bindTooltip("<table>" + values.map(function (value, k) {
+        return line(o.aliases[k], value);
+      }).join("") + "</table>", {sticky: true});
+      layer.on("mouseover", function () { layer.setStyle({weight: 4, fillOpacity: 0.75}); });
+      layer.on("mouseout", function () {
+        layer.setStyle({weight: style.weight, fillOpacity: style.fillOpacity});
+      });
+      group.addLayer(layer);
+    });
+    return group.addTo(map);
+  }
+
+  function decode(base64, Type) {
+    var text = window.atob(base64), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+    return new Type(bytes.buffer);
+  }
+
+  function drawn(map) {
+    map.getContainer().setAttribute("data-carriers", "drawn");
+  }
+
+  function clusterIcon(cell, o) {
+    var total = cell.count, stops = [], start = 0;
+    cell.types.forEach(function (count, t) {
+      if (!count) { return; }
+      var end = start + 360 * count / total;
+      stops.push(o.types[t].colour + " " + start.toFixed(1) + "deg " + end.toFixed(1) + "deg");
+      start = end;
+    });
+    var size = Math.round(30 + 8 * Math.log10(total));
+    return L.divIcon({
+      className: "carrier-cluster",
+      html: '<span class="ring" style="background:conic-gradient(' + stops.join(",")
+        + ')"><span class="count">' + total.toLocaleString("en-US") + "</span></span>",
+      iconSize: [size, size], iconAnchor: [size / 2, size / 2]
+    });
+  }
+
+  function clusterTooltip(cell, o) {
+    var parts = cell.types.map(function (count, t) {
+      return count ? o.types[t].label + " " + count.toLocaleString("en-US") : "";
+    }).filter(Boolean);
+    return "<b>" + o.labels.cluster.replace("{count}", cell.count.toLocaleString("en-US"))
+      .replace("{counted}", cell.counted.toLocaleString("en-US")) + "</b><br>"
+      + parts.join(" · ") + "<br>" + o.labels.zoom;
+  }
+
+  // Many carriers: one cluster per CELL × CELL pixels on screen, computed for what is in
+  // view at each move (a single pass over typed arrays; no index to build first).
+  var CELL = 80;
+
+  function points(map, p, o) {
+    var xy = decode(p.xy, Int32Array), kind = decode(p.kind, Uint8Array), n = kind.length;
+    var lat = new Float64Array(n), lon = new Float64Array(n);
+    var mx = new Float64Array(n), my = new Float64Array(n);  // Web Mercator, 0…1
+    for (var i = 0; i < n; i++) {
+      lon[i] = p.x0 + xy[2 * i] * p.scale;
+      lat[i] = p.y0 + xy[2 * i + 1] * p.scale;
+      var sin = Math.sin(lat[i] * Math.PI / 180);
+      mx[i] = lon[i] / 360 + 0.5;
+      my[i] = 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
+    }
+    var layer = L.layerGroup().addTo(map);
+
+    function cells() {
+      var view = map.getBounds().pad(0.2), west = view.getWest(), east = view.getEast();
+      var south = view.getSouth(), north = view.getNorth();
+      var per = 256 * Math.pow(2, Math.floor(map.getZoom())) / CELL;
+      var index = new Map(), found = [];
+      for (var i = 0; i < n; i++) {
+        if (lat[i] < south || lat[i] > north || lon[i] < west || lon[i] > east) { continue; }
+        var key = Math.floor(mx[i] * per) * 4194304 + Math.floor(my[i] * per);
+        var cell = index.get(key);
+        if (cell === undefined) {
+          cell = {key: key, first: i, count: 0, lat: 0, lon: 0, types: [0, 0, 0, 0], counted: 0,
+            south: lat[i], north: lat[i], west: lon[i], east: lon[i]};
+          index.set(key, cell);
+          found.push(cell);
+        }
+        cell.count += 1;
+        cell.lat += lat[i];
+        cell.lon += lon[i];
+        cell.types[kind[i] >> 1] += 1;
+        cell.counted += kind[i] & 1;
+        cell.south = Math.min(cell.south, lat[i]);
+        cell.north = Math.max(cell.north, lat[i]);
+        cell.west = Math.min(cell.west, lon[i]);
+        cell.east = Math.max(cell.east, lon[i]);
+      }
+      return found;
+    }
+    function pin(i) {
+      var type = o.types[kind[i] >> 1], counts = kind[i] & 1;
+      var icon = L.divIcon({
+        className: "carrier-marker" + (counts ? "" : " carrier-muted"),
+        html: '<span class="carrier-pin" style="background:' + type.colour
+          + '"><i class="fa-solid ' + type.icon + '"></i></span>',
+        iconSize: [28, 28], iconAnchor: [14, 14]
+      });
+      // The click goes on to the map, which opens the carrier's town.
+      return L.marker([lat[i], lon[i]], {icon: icon, bubblingMouseEvents: true, keyboard: false})
+        .bindTooltip(type.label + " · " + (counts ? o.labels.counts : o.labels.notCounted)
+          + "<br>" + o.labels.hint);
+    }
+    function cluster(cell) {
+      var centre = [cell.lat / cell.count, cell.lon / cell.count];
+      var marker = L.marker(centre, {icon: clusterIcon(cell, o), keyboard: false});
+      marker.bindTooltip(function () { return clusterTooltip(cell, o); });
+      marker.on("click", function () {
+        if (cell.north - cell.south > 1e-7 || cell.east - cell.west > 1e-7) {
+          map.fitBounds([[cell.south, cell.west], [cell.north, cell.east]], {padding: [40, 40]});
+        } else {
+          map.setView(centre, map.getMaxZoom());
+        }
+      });
+      return marker;
+    }
+    // Markers still right after a move (same zoom, cell and count) stay; only the rest
+    // are removed or made, so panning redraws the edges, not the whole screen.
+    var drawnCells = new Map();
+    function draw() {
+      var zoom = Math.floor(map.getZoom()), next = new Map();
+      cells().forEach(function (cell) {
+        var id = zoom + ":" + cell.key + ":" + cell.count;
+        var marker = drawnCells.get(id);
+        if (marker === undefined) {
+          marker = cell.count === 1 ? pin(cell.first) : cluster(cell);
+          layer.addLayer(marker);
+        }
+        next.set(id, marker);
+      });
+      drawnCells.forEach(function (marker, id) {
+        if (!next.has(id)) { layer.removeLayer(marker); }
+      });
+      drawnCells = next;
+    }
+    map.on("moveend", draw);
+    draw();
+    drawn(map);
+    return layer;
   }
 
   function overlaps(a, b) {
@@ -83,43 +254,84 @@ window.CarrierMap = (function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(declutter, 60);
     }
-    function declutter() {
-      if (map._animatingZoom) { schedule(); return; }  // measure only where labels rest
-      var placed = [];
-      items.forEach(function (item) {
+    // A label's size does not change with the zoom: measure each once (full and compact,
+    // in two layout passes; again when fonts arrive or the labels were not drawn yet),
+    // then place them after every move by arithmetic around their town's point, and
+    // write only the labels whose state changed. A province's 1,250 labels cost no
+    // layout per move.
+    var sized = false;
+    function measure() {
+      var boxes = items.map(function (item) {
         var icon = item.marker.getElement();
-        var box = icon && icon.firstChild;
-        if (!box) { return; }
-        box.classList.remove("label-hidden", "label-compact");
-        box.style.marginTop = "";
+        return icon && icon.firstChild;
+      });
+      if (boxes.some(function (box) { return !box; })) { return false; }
+      if (boxes.length && !boxes[0].getClientRects().length) { return false; }  // not laid out
+      items.forEach(function (item, k) {
+        item.box = boxes[k];
+        item.box.classList.remove("label-compact", "label-hidden");
+        item.box.style.marginTop = "";
+        item.state = "";
+      });
+      var size = function (box) {
         var r = box.getBoundingClientRect();
-        var clash = function (rect) {
-          return placed.some(function (p) { return overlaps(rect, p); });
-        };
-        if (clash(r)) {  // drop the figure, then try just above and below the town's point
-          box.classList.add("label-compact");
-          r = box.getBoundingClientRect();
-          var height = r.height;
-          [-0.9, 0.9].some(function (step) {
-            if (!clash(r)) { return true; }
-            box.style.marginTop = Math.round(step * height) + "px";
-            r = box.getBoundingClientRect();
-            return false;
+        return {width: r.right - r.left, height: r.bottom - r.top};
+      };
+      items.forEach(function (item) { item.full = size(item.box); });
+      items.forEach(function (item) { item.box.classList.add("label-compact"); });
+      items.forEach(function (item) { item.compact = size(item.box); });
+      items.forEach(function (item) { item.box.classList.remove("label-compact"); });
+      return true;
+    }
+    function around(point, box, dy) {
+      return {left: point.x - box.width / 2, right: point.x + box.width / 2,
+        top: point.y - box.height / 2 + dy, bottom: point.y + box.height / 2 + dy};
+    }
+    function declutter() {
+      if (map._animatingZoom) { schedule(); return; }  // place only where labels rest
+      if (!sized) { sized = measure(); }
+      if (!sized) { schedule(); return; }
+      var view = map.getSize(), frame = {left: 0, top: 0, right: view.x, bottom: view.y};
+      var placed = [];
+      var clash = function (rect) {
+        return placed.some(function (p) { return overlaps(rect, p); });
+      };
+      items.forEach(function (item) {  // larger towns first
+        var point = map.latLngToContainerPoint(item.marker.getLatLng());
+        var full = around(point, item.full, 0), state = "full", offset = 0;
+        if (!overlaps(full, frame)) {
+          state = "off";
+        } else if (!clash(full)) {
+          placed.push(full);
+        } else {
+          var height = item.compact.height;
+          state = "hidden";
+          [0, -0.9, 0.9].some(function (step) {
+            var rect = around(point, item.compact, Math.round(step * height));
+            if (clash(rect)) { return false; }
+            state = "compact";
+            offset = Math.round(step * height);
+            placed.push(rect);
+            return true;
           });
         }
-        if (clash(r)) {
-          box.style.marginTop = "";
-          box.classList.add("label-hidden");
-          return;
-        }
-        placed.push(r);
+        var key = state + offset;
+        if (key === item.state) { return; }
+        item.state = key;
+        item.box.classList.toggle("label-compact", state === "compact");
+        item.box.classList.toggle("label-hidden", state === "hidden");
+        item.box.style.marginTop = offset ? offset + "px" : "";
       });
+    }
+    function remeasure() {
+      sized = false;
+      schedule();
     }
     map.on("zoomend moveend resize viewreset", schedule);
     schedule();
-    window.addEventListener("load", schedule);
+    window.addEventListener("load", remeasure);
     if (window.ResizeObserver) { new ResizeObserver(schedule).observe(map.getContainer()); }
-    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(schedule); }
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(remeasure); }
     return declutter;
   }
 
@@ -151,5 +363,5 @@ window.CarrierMap = (function () {
     }, {passive: false});
   }
 
-  return {carriers: carriers, labels: labels, wheel: wheel};
+  return {towns: towns, carriers: carriers, points: points, labels: labels, wheel: wheel};
 })();

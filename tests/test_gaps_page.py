@@ -313,13 +313,14 @@ def test_the_gap_map_shifts_overlays_for_gaode_and_clicks_come_back():
     import numpy as np
 
     from geo.coords import wgs84_to_gcj02
+    from render.basemaps import builtin_source
     from render.mapview import clicked_point
 
-    page, sites = _gap_map(basemap="gaode")
+    page, sites = _gap_map(tiles=builtin_source("gaode"))
     lon, lat = wgs84_to_gcj02(np.array([121.15, *sites["lon"]]),
                               np.array([31.55, *sites["lat"]]))
     markers = _markers(page)
     for x, y in zip(lon, lat, strict=True):
         assert any(abs(m[0] - y) < 1e-6 and abs(m[1] - x) < 1e-6 for m in markers)
-    back = clicked_point(float(lon[0]), float(lat[0]), "gaode")
+    back = clicked_point(float(lon[0]), float(lat[0]), "GCJ02")
     assert back == pytest.approx((121.15, 31.55), abs=1e-6)

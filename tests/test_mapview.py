@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import check, load_dataset, load_register, prepare_boundaries
+from geo import check, load_dataset, load_register, prepare_boundaries, translate
 from geo.coords import wgs84_to_gcj02
 from geo.settings import Targets
-from render.basemaps import available_basemaps, tianditu_key, tile_providers
+from render.basemaps import basemap_offer, builtin_source, tianditu_key
 from render.charts import town_ranking
 from render.mapview import MapAssets, carrier_map, clicked_point
 from render.tables import display_names
 from tests.conftest import carrier, square_towns
+from tests.province import detailed_coverage
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -101,7 +102,9 @@ def test_asset_base_follows_the_deployment_path(sample):
 def test_one_styled_feature_per_town_and_one_row_per_placed_carrier(sample):
     result, towns = sample
     page = render(carrier_map(result, towns))
-    assert page.count('"className": "town-area town-') == len(towns)
+    outlines, _ = call_arguments(page, "towns")
+    assert len(outlines["shapes"]) == len(outlines["label"]) == len(towns)
+    assert outlines["focus"] == -1
     placed = result.carriers["usable"] & result.carriers["has_point"]
     columns = carrier_columns(page)
     assert set(columns) == {"lat", "lon", "type", "counts", "id", "name", "status", "area",
@@ -115,7 +118,7 @@ def test_one_styled_feature_per_town_and_one_row_per_placed_carrier(sample):
 
 @pytest.mark.parametrize("basemap", ["none", "osm"])
 def test_many_carriers_are_clustered_on_a_map_with_a_zoom_range(sample, basemap):
-    page = render(carrier_map(*sample, basemap=basemap, cluster_above=10))
+    page = render(carrier_map(*sample, tiles=builtin_source(basemap), cluster_above=10))
     assert call_arguments(page, "carriers")[1]["cluster"] is True
     assert '"maxZoom": 18' in page.split("L.map(", 1)[1].split(");", 1)[0]
 
@@ -141,15 +144,15 @@ def test_user_text_is_escaped_everywhere(hostile, lang):
 def test_gaode_shifts_overlays_to_gcj02_and_clicks_back(sample):
     result, towns = sample
     wgs = render(carrier_map(result, towns))
-    gcj = render(carrier_map(result, towns, basemap="gaode"))
+    gcj = render(carrier_map(result, towns, tiles=builtin_source("gaode")))
     assert "autonavi.com" in gcj and "autonavi.com" not in wgs
     plain, shifted = carrier_columns(wgs), carrier_columns(gcj)
     lon, lat = wgs84_to_gcj02(np.array(plain["lon"]), np.array(plain["lat"]))
     assert shifted["lat"] == pytest.approx(lat.tolist(), abs=1e-6)
     assert shifted["lon"] == pytest.approx(lon.tolist(), abs=1e-6)
-    back = clicked_point(shifted["lon"][0], shifted["lat"][0], "gaode")
+    back = clicked_point(shifted["lon"][0], shifted["lat"][0], builtin_source("gaode").system)
     assert back == pytest.approx((plain["lon"][0], plain["lat"][0]), abs=1e-6)
-    assert clicked_point(121.1, 31.5, "osm") == (121.1, 31.5)
+    assert clicked_point(121.1, 31.5, builtin_source("osm").system) == (121.1, 31.5)
 
 
 def test_focus_zooms_to_the_town(sample):
@@ -161,17 +164,17 @@ def test_focus_zooms_to_the_town(sample):
 
 
 def test_basemap_offer_and_tianditu_key(monkeypatch):
-    assert available_basemaps(None) == ("none", "osm", "gaode")
-    assert "tianditu" in available_basemaps("k")
+    assert basemap_offer({}, {}).keys == ("none", "osm", "gaode")
+    assert "tianditu" in basemap_offer({}, {"TIANDITU_TK": "k"}).keys
     assert tianditu_key({}, {}) is None
     assert tianditu_key({"tianditu": {"tk": "abc"}}, {}) == "abc"
     assert tianditu_key({}, {"TIANDITU_TK": " env "}) == "env"
-    layers = tile_providers("tianditu", "abc")
-    assert [p.build_url() for p in layers][1].endswith("tk=abc")
-    assert "vec_w" in layers[0].build_url() and "cva_w" in layers[1].build_url()
-    assert tile_providers("none") == []
+    layers = builtin_source("tianditu", "abc").layers
+    assert layers[1].url.endswith("tk=abc") and "abc" not in repr(layers)
+    assert "vec_w" in layers[0].url and "cva_w" in layers[1].url
+    assert builtin_source("none").layers == ()
     with pytest.raises(ValueError, match="key"):
-        tile_providers("tianditu", None)
+        builtin_source("tianditu", None)
 
 
 def test_ranking_chart_has_every_town_sorted(sample):
@@ -250,3 +253,84 @@ def test_the_gap_map_starts_from_the_same_base_map():
 
     source = inspect.getsource(gapmap)
     assert "base_map(" in source and "folium.Map(" not in source
+
+
+def _decoded_outline(outlines: dict, town: int) -> list[np.ndarray]:
+    """The exterior rings of one town as the browser rebuilds them (lon, lat)."""
+    rings = []
+    for polygon in outlines["shapes"][town]:
+        steps = np.asarray(polygon[0], dtype=np.int64).reshape(-1, 2)
+        rings.append(np.cumsum(steps, axis=0) * outlines["scale"]
+                     + (outlines["x0"], outlines["y0"]))
+    return rings
+
+
+def test_outlines_are_the_towns_within_a_metre_and_a_focus_is_named(sample):
+    result, towns = sample
+    page = render(carrier_map(result, towns, focus=towns["name"].iloc[3]))
+    outlines, _ = call_arguments(page, "towns")
+    assert outlines["focus"] == 3
+    for town, geometry in enumerate(towns.geometry):
+        rebuilt = shapely.MultiPolygon([shapely.Polygon(ring)
+                                        for ring in _decoded_outline(outlines, town)])
+        # The bundled towns are coarse: simplifying at 1/2000 of the extent keeps every vertex.
+        assert rebuilt.hausdorff_distance(geometry) < 2e-5
+
+
+def test_a_province_of_detailed_towns_is_simplified_for_display_without_gaps():
+    import geopandas as gpd
+
+    from render.townshapes import display_tolerance, town_shapes
+
+    detailed = detailed_coverage(60, seed=1)
+    towns = gpd.GeoDataFrame({"name": [f"T{i}" for i in range(len(detailed))]},
+                             geometry=detailed, crs="EPSG:4326")
+    assert shapely.coverage_is_valid(detailed)
+    shown = town_shapes(towns).geometry.to_numpy()
+    assert shapely.get_num_coordinates(shown).sum() < shapely.get_num_coordinates(
+        detailed).sum() / 2
+    assert shapely.hausdorff_distance(shown, detailed).max() <= 2 * display_tolerance(
+        towns.total_bounds), "within about a pixel of the true border"
+    assert shapely.coverage_is_valid(shown), "neighbours still meet: no gaps, no overlaps"
+    assert abs(shapely.union_all(shown).area - shapely.union_all(detailed).area) < 1e-6
+    assert town_shapes(towns) is town_shapes(towns), "kept per boundary content"
+
+
+def test_many_carriers_come_as_compact_points_and_the_focused_town_in_full(sample,
+                                                                          monkeypatch):
+    import base64
+
+    import render.mapview as mapview
+
+    result, towns = sample
+    monkeypatch.setattr(mapview, "DETAIL_LIMIT", 10)
+    placed = result.carriers[result.carriers["usable"] & result.carriers["has_point"]]
+    page = render(carrier_map(result, towns))
+    assert "CarrierMap.carriers(" not in page, "no names for a province on the overview"
+    packed, options = call_arguments(page, "points")
+    xy = np.frombuffer(base64.b64decode(packed["xy"]), dtype="<i4").reshape(-1, 2)
+    kind = np.frombuffer(base64.b64decode(packed["kind"]), dtype=np.uint8)
+    assert len(xy) == len(kind) == len(placed)
+    lon = packed["x0"] + xy[:, 0] * packed["scale"]
+    lat = packed["y0"] + xy[:, 1] * packed["scale"]
+    assert np.abs(lon - placed["lon"].to_numpy(float)).max() < 1e-6
+    assert np.abs(lat - placed["lat"].to_numpy(float)).max() < 1e-6
+    assert ((kind & 1) == (placed["reason"] == "counted").to_numpy()).all()
+    assert [options["types"][k >> 1]["label"] for k in kind[:3]] == [
+        translate(f"type.{t}", "zh") for t in placed["type"].iloc[:3]]
+    for name in placed["name"]:
+        assert name not in page
+
+    town = placed["town"].value_counts().index[0]
+    page = render(carrier_map(result, towns, focus=town))
+    columns = carrier_columns(page)
+    assert columns["id"] == placed.loc[placed["town"] == town, "id"].tolist()
+    packed, _ = call_arguments(page, "points")
+    assert len(base64.b64decode(packed["kind"])) == int((placed["town"] != town).sum())
+
+
+def test_braces_in_a_name_reach_the_page_as_written(register_csv):
+    register = load_register(register_csv([carrier("B1", name="{{ 7 * 7 }} 孵化器")]))
+    boundaries = prepare_boundaries(square_towns())
+    page = render(carrier_map(check(register, boundaries, Targets()), boundaries.towns))
+    assert "{{ 7 * 7 }} 孵化器" in carrier_columns(page)["name"]
