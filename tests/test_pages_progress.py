@@ -207,3 +207,17 @@ def test_city_chart_draws_the_domains_counts_from_their_start(figures):
         f"{translate(f'pace.{m}', 'zh')} · "
         f"{translate('pace.behind' if b else 'pace.on_pace', 'zh')}"
         for m, b in progress.city_summary[["measure", "behind"]].itertuples(index=False)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_of_the_pace_section_is_valid_vega_lite(figures, lang):
+    """The page sends these specs unchecked (dashboard.asof caches them): the schema is here."""
+    from geo.progress import CITY_MEASURES
+    from render.pace import city_measure_chart
+
+    _, progress = figures
+    names = display_names(load_dataset().boundaries.towns, lang)
+    pace_chart(progress, names, lang).to_dict(validate=True)
+    for measure in CITY_MEASURES:
+        city_measure_chart(progress, measure, lang).configure_view(strokeWidth=0).to_dict(
+            validate=True)
