@@ -96,6 +96,7 @@ def playwright():
         yield driver
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist, keep each module on one worker and every browser test on one.
 
