@@ -103,7 +103,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     With ``--dist loadgroup`` a module's fixtures are set up once, and at most
     one app server and Chromium run at a time while the other worker runs
     the rest: two browsers on two cores made their 30-second waits time out.
+    A module that starts app servers without a browser joins the browser
+    group by marking itself ``xdist_group("browser")``.
     """
     for item in items:
+        if item.get_closest_marker("xdist_group"):  # a module that chose its group
+            continue
         group = "browser" if item.get_closest_marker("browser") else item.module.__name__
         item.add_marker(pytest.mark.xdist_group(group))

@@ -31,7 +31,8 @@ from geo.store.users import add_user, authenticate
 from tests.browser import streamlit_server
 from tests.store_fixtures import database_url
 
-pytestmark = pytest.mark.slow
+# It starts two app servers: it takes turns with the browser tests (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 SECRET = "test-only-shared-secret-0123456789abcdef"  # the same on every process, as deploy/ sets
 EDITOR = ("liuhe", "liuhe-password")
