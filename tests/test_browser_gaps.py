@@ -132,7 +132,7 @@ def _walk(session: Browser, lang: str, expected, size: tuple[int, int]) -> None:
     # download the per-town table
     download = page.get_by_role("button", name=translate("download.csv", lang)).first
     download.scroll_into_view_if_needed()
-    with page.expect_download() as info:
+    with page.expect_download(timeout=90000) as info:  # the file is made on the click
         download.click()
     text = open(info.value.path(), encoding="utf-8-sig").read()
     rows = list(csv.reader(io.StringIO(text)))

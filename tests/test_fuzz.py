@@ -149,7 +149,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _blank(line: str, delimiter: str) -> bool:
-    return not line.replace(delimiter, "").strip()
+    """Nothing but delimiters and blanks; a stray byte-order mark (U+FEFF, which a
+    spliced export leaves mid-file) shows as nothing too, so it is blank."""
+    return not line.replace(delimiter, "").replace("\ufeff", "").strip()
 
 
 def _check_rows_accounted_for(seed: Seed, raw: bytes, encoding: str) -> None:
