@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-import altair as alt
 import streamlit as st
 
 from dashboard.data import filtered_check, local_today, result_identity
@@ -25,7 +24,7 @@ from geo._errors import ConfigError
 from geo.check import parse_date
 from geo.i18n import Lang
 from geo.progress import CITY_MEASURES, FREQUENCIES, Frequency, Pace, pace
-from render.pace import city_measure_chart, pace_chart, town_status
+from render.pace import Spec, city_measure_spec, pace_spec, town_status
 
 __all__ = ["AS_OF_PARAM", "as_of_choice", "as_of_context", "as_of_notes", "default_as_of",
            "kept_params", "link_as_of", "pace_frequency", "pace_section", "remembered_as_of",
@@ -171,25 +170,24 @@ def pace_section(context: Context, names: dict[str, str], lang: Lang,
     key = (result_identity(context.data, context.view.filters, context.result), frequency,
            lang)
     figures = functools.cache(lambda: _pace(context, frequency))  # only if a chart is new
-    st.vega_lite_chart(_chart_spec((*key, "towns"), lambda: pace_chart(figures(), names, lang)),
+    st.vega_lite_chart(_chart_spec((*key, "towns"), lambda: pace_spec(figures(), names, lang)),
                        width="stretch")
     city_columns = st.columns(len(CITY_MEASURES), gap="large")
     for column, measure in zip(city_columns, CITY_MEASURES, strict=True):
         with column:
-            st.vega_lite_chart(_chart_spec((*key, measure), lambda m=measure: city_measure_chart(
-                figures(), m, lang).configure_view(strokeWidth=0)), width="stretch")
+            st.vega_lite_chart(_chart_spec((*key, measure), lambda m=measure: city_measure_spec(
+                figures(), m, lang)), width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _chart_spec(key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict:
-    """A pace chart's Vega-Lite spec, built once per result, interval, language and chart.
+def _chart_spec(key: tuple, _build: Callable[[], Spec]) -> Spec:
+    """A pace chart's specification, built once per result, interval, language and chart.
 
-    Building an Altair chart and checking it against the Vega-Lite schema
-    took most of a rerun (about 1.5 s of the Overview's 1.9 s at 10,000
-    carriers); the charts are made by :mod:`render.pace`, so the schema check
-    is done by its tests, not on every rerun.
+    ``key`` names what the chart shows (the result's identity, the interval,
+    the language and the chart), so a rerun that changes none of them reuses
+    the spec instead of computing the pace and drawing the chart again.
     """
-    return _build().to_dict(validate=False)
+    return _build()
 
 
 def town_pace(context: Context, town: str, names: dict[str, str], lang: Lang,
@@ -205,4 +203,4 @@ def town_pace(context: Context, town: str, names: dict[str, str], lang: Lang,
         st.warning(f"**{status}** · {text}", icon=":material/schedule:")
     else:
         st.info(f"**{status}** · {text}", icon=":material/trending_up:")
-    st.altair_chart(pace_chart(figures, names, lang, town=town), width="stretch")
+    st.vega_lite_chart(pace_spec(figures, names, lang, town=town), width="stretch")

@@ -36,7 +36,7 @@ from geo.filters import Filters
 from geo.i18n import LANGS, Lang
 from geo.progress import pace
 from render.basemaps import basemap_offer
-from render.pace import pace_chart, town_status
+from render.pace import pace_spec, town_status
 from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, INK, MISSING_COLOUR
 from render.tables import display_names, town_carriers
 
@@ -288,8 +288,8 @@ def _pace(context: Context, town: str, height: int | None) -> None:
     progress = pace(context.result)
     if height is not None:
         names = display_names(context.data.boundaries.towns, lang)
-        st.altair_chart(pace_chart(progress, names, lang, town=town), width="stretch",
-                        height=height)
+        st.vega_lite_chart(pace_spec(progress, names, lang, town=town), width="stretch",
+                           height=height)
     else:
         _big(translate("present.pace", lang), town_status(progress, town, lang))
     row = progress.summary.set_index("town").loc[town]

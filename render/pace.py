@@ -1,10 +1,17 @@
-"""The pace charts: cumulative progress against the straight line to the target (Altair).
+"""The pace charts: cumulative progress against the straight line to the target (Vega-Lite).
 
 They draw :func:`geo.progress.pace` as it is: every value in a chart's data is
 a value of :class:`geo.progress.Pace` (``towns`` or ``city``), with labels
 added for the reader; nothing here computes a figure. Vega ships inside
 Streamlit, so the charts need no network; the specifications also serve the
 presentation mode.
+
+Each chart is a Vega-Lite specification (a ``dict`` for ``st.vega_lite_chart``)
+whose data are named ``datasets`` held as DataFrames, which Streamlit sends
+as Arrow. The layout is written with Altair but without data, so building it
+does not grow with the towns; turning a DataFrame into JSON through Altair
+took most of a rerun, and Altair's default refuses more than 5,000 rows (the
+town chart of a province of 1,250 towns has over 16,000).
 
 - The counted line is solid up to the as-of date and dashed and faded after
   it (the part the register already holds but that had not happened yet).
@@ -16,20 +23,38 @@ presentation mode.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
 from geo.i18n import Lang, translate
-from geo.progress import CITY_MEASURES, Pace
+from geo.progress import Pace
 from render.palette import BAND_COLOURS, INK, TARGET_COLOUR
 
-__all__ = ["LABEL_PX", "city_measure_chart", "city_pace_chart", "pace_chart", "town_status"]
+__all__ = ["LABEL_PX", "city_measure_spec", "pace_spec", "town_status"]
 
 LABEL_PX = 15
 """Axis labels and legends; titles are larger."""
 _TITLE_PX = 20
 _LINE_COLOUR = BAND_COLOURS["met"]
 _DATE_FORMAT = {"zh": "%Y年%m月", "en": "%b %Y"}
+_TOWNS, _CITY, _AS_OF, _START = "pace_towns", "pace_city", "pace_as_of", "pace_start"
+"""The names of the datasets a specification carries."""
+
+Spec = dict[str, Any]
+"""A Vega-Lite specification whose ``datasets`` are DataFrames."""
+
+
+def _spec(chart: alt.TopLevelMixin, datasets: dict[str, pd.DataFrame]) -> Spec:
+    """``chart`` (named data only) as a Vega-Lite dict carrying ``datasets``.
+
+    The chart holds no data, so ``to_dict`` neither converts nor limits rows;
+    the schema check is left to the tests (it took as long as the rest).
+    """
+    spec = chart.to_dict(validate=False)
+    spec["datasets"] = datasets
+    return spec
 
 
 def _status(behind: bool, lang: Lang) -> str:
@@ -77,11 +102,14 @@ def _lines(base: alt.Chart, y: str, pace_y: str, lang: Lang, y_title: str,
     return [pace_line, later, until]
 
 
-def _as_of_rule(pace: Pace, lang: Lang) -> alt.Chart:
+def _as_of_frame(pace: Pace, lang: Lang) -> pd.DataFrame:
+    return pd.DataFrame({"date": [pace.as_of.isoformat()],
+                         "label": [translate("asof.label", lang, date=pace.as_of.isoformat())]})
+
+
+def _as_of_rule(pace: Pace) -> alt.LayerChart:
     """A thin vertical line at the as-of date, labelled on the side with more room."""
-    frame = pd.DataFrame({"date": [pace.as_of.isoformat()],
-                          "label": [translate("asof.label", lang, date=pace.as_of.isoformat())]})
-    base = alt.Chart(frame)
+    base = alt.Chart(alt.NamedData(name=_AS_OF))
     rule = base.mark_rule(color=INK, strokeWidth=1.5, strokeDash=[2, 3]).encode(x="date:T")
     late = (pace.as_of - pace.period_start) > (pace.period_end - pace.as_of)
     text = base.mark_text(align="right" if late else "left", baseline="top",
@@ -113,8 +141,7 @@ def _subtitle(pace: Pace, names: dict[str, str], lang: Lang) -> list[str]:
     return lines
 
 
-def pace_chart(pace: Pace, names: dict[str, str], lang: Lang,
-               town: str | None = None) -> alt.LayerChart:
+def pace_spec(pace: Pace, names: dict[str, str], lang: Lang, town: str | None = None) -> Spec:
     """Each town's cumulative counted area against the straight pace line to its target.
 
     Parameters
@@ -139,28 +166,30 @@ def pace_chart(pace: Pace, names: dict[str, str], lang: Lang,
         subtitle = subtitle[1:]
     else:
         title = translate("pace.title", lang)
-    base = alt.Chart(frame)
+    base = alt.Chart(alt.NamedData(name=_TOWNS))
     layers = _lines(base, "cumulative_area_m2", "pace_line_m2", lang,
                     translate("pace.area_axis", lang), ",.0f")
-    chart = alt.layer(*layers, _as_of_rule(pace, lang))
+    chart = alt.layer(*layers, _as_of_rule(pace))
     if town is None:
-        labels = frame.drop_duplicates("town")["label"].tolist()
-        behind = [label for t, label in zip(frame.drop_duplicates("town")["town"], labels,
-                                            strict=True) if t in pace.behind]
+        first = frame.drop_duplicates("town")
+        labels = first["label"].tolist()
+        behind = first.loc[first["town"].isin(pace.behind), "label"].tolist()
         choice = alt.param(name="town_choice", value=(behind or labels)[0],
                            bind=alt.binding_select(options=labels,
                                                    name=translate("pace.choose_town", lang)))
         chart = alt.layer(*(layer.transform_filter(alt.datum.label == choice)
-                            for layer in layers), _as_of_rule(pace, lang)).add_params(choice)
-    return chart.properties(
+                            for layer in layers), _as_of_rule(pace)).add_params(choice)
+    chart = chart.properties(
         title=alt.TitleParams(title, subtitle=subtitle, fontSize=_TITLE_PX,
                               subtitleFontSize=LABEL_PX, anchor="start", color=INK,
                               subtitleColor=INK),
         height=360, width="container",
     ).configure_view(strokeWidth=0)
+    return _spec(chart, {_TOWNS: frame.reset_index(drop=True),
+                         _AS_OF: _as_of_frame(pace, lang)})
 
 
-def city_measure_chart(pace: Pace, measure: str, lang: Lang) -> alt.LayerChart:
+def city_measure_spec(pace: Pace, measure: str, lang: Lang) -> Spec:
     """One city measure (``"new_carriers"`` or ``"research_institutes"``) against its goal.
 
     The lines are ``pace.city`` as it is. Research institutes count
@@ -170,38 +199,25 @@ def city_measure_chart(pace: Pace, measure: str, lang: Lang) -> alt.LayerChart:
     """
     frame = pace.city[pace.city["measure"] == measure].copy()
     frame["date"] = frame["period_end"].dt.strftime("%Y-%m-%d")
-    frame = frame.drop(columns="period_end")
+    frame = frame.drop(columns="period_end").reset_index(drop=True)
     summary = pace.city_summary.set_index("measure").loc[measure]
     label = translate(f"pace.{measure}", lang)
-    base = alt.Chart(frame)
+    base = alt.Chart(alt.NamedData(name=_CITY))
     layers = _lines(base, "cumulative", "pace_line", lang, translate("pace.count_axis", lang),
                     "d")
+    datasets = {_CITY: frame, _AS_OF: _as_of_frame(pace, lang)}
     start_value = int(frame["cumulative"].iloc[0]) if len(frame) else 0
     if start_value:
-        start = frame.iloc[[0]].assign(
+        datasets[_START] = frame.iloc[[0]].assign(
             text=translate("pace.start_value", lang, count=start_value))
-        layers.append(alt.Chart(start).mark_text(
+        layers.append(alt.Chart(alt.NamedData(name=_START)).mark_text(
             align="left", baseline="bottom", dx=-4, dy=-14, fontSize=LABEL_PX, color=INK,
             fontWeight="bold").encode(x="date:T", y="cumulative:Q", text="text:N"))
     status = _status(bool(summary["behind"]), lang)
-    return alt.layer(*layers, _as_of_rule(pace, lang)).properties(
+    chart = alt.layer(*layers, _as_of_rule(pace)).properties(
         title=alt.TitleParams(f"{label} · {status}",
                               subtitle=translate("pace.goal", lang, goal=int(summary["goal"])),
                               fontSize=LABEL_PX + 3, subtitleFontSize=LABEL_PX,
                               anchor="start", color=INK, subtitleColor=INK),
-        width="container", height=300)
-
-
-def city_pace_chart(pace: Pace, lang: Lang, width: int = 360) -> alt.HConcatChart:
-    """The city's new carriers and research institutes against their goals, side by side.
-
-    :func:`city_measure_chart` of each of :data:`geo.progress.CITY_MEASURES`,
-    ``width`` pixels each (a page that lays them out in columns may draw
-    :func:`city_measure_chart` itself, each filling its column).
-    """
-    panels = [city_measure_chart(pace, measure, lang).properties(width=width)
-              for measure in CITY_MEASURES]
-    return alt.hconcat(*panels, spacing=36).properties(
-        title=alt.TitleParams(translate("pace.city_title", lang), fontSize=_TITLE_PX,
-                              anchor="start", color=INK),
-    ).configure_view(strokeWidth=0).resolve_scale(color="shared")
+        width="container", height=300).configure_view(strokeWidth=0)
+    return _spec(chart, datasets)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import altair as alt
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.asof import default_as_of
 from geo import format_area, load_dataset, translate
-from geo.progress import pace
-from render.pace import city_pace_chart, pace_chart
+from geo.progress import CITY_MEASURES, pace
+from render.pace import city_measure_spec, pace_spec
 from render.tables import display_names
 from tests.conftest import REPO
 from tests.test_app import metrics, shown
@@ -132,16 +134,14 @@ def figures():
     return data, pace(data.check(as_of=AS_OF), "quarter")
 
 
-def _data(chart) -> pd.DataFrame:
-    spec = chart.to_dict()
-    rows = [row for values in spec["datasets"].values() for row in values]
-    return pd.DataFrame(rows)
+def _data(spec: dict) -> pd.DataFrame:
+    return pd.concat(spec["datasets"].values(), ignore_index=True)
 
 
 def test_town_chart_data_is_the_domains_pace(figures):
     data, progress = figures
     names = display_names(data.boundaries.towns, "zh")
-    frame = _data(pace_chart(progress, names, "zh"))
+    frame = _data(pace_spec(progress, names, "zh"))
     frame = frame.dropna(subset=["town"])
     towns = progress.towns.assign(date=progress.towns["period_end"].dt.strftime("%Y-%m-%d"))
     merged = towns.merge(frame, on=["town", "date"], suffixes=("", "_chart"))
@@ -153,7 +153,7 @@ def test_town_chart_data_is_the_domains_pace(figures):
 def test_town_chart_selector_lists_every_town_with_its_verdict(figures):
     data, progress = figures
     names = display_names(data.boundaries.towns, "en")
-    spec = pace_chart(progress, names, "en").to_dict()
+    spec = pace_spec(progress, names, "en")
     (param,) = spec["params"]
     options = param["bind"]["options"]
     assert len(options) == len(data.boundaries.names)
@@ -170,18 +170,17 @@ def test_town_chart_selector_lists_every_town_with_its_verdict(figures):
 def test_one_towns_chart_has_only_that_town_and_its_verdict_in_the_title(figures):
     data, progress = figures
     names = display_names(data.boundaries.towns, "zh")
-    chart = pace_chart(progress, names, "zh", town="璜泾镇")
-    spec = chart.to_dict()
+    spec = pace_spec(progress, names, "zh", town="璜泾镇")
     assert spec["title"]["text"] == f"璜泾镇 · {translate('pace.behind', 'zh')}"
-    assert set(_data(chart).dropna(subset=["town"])["town"]) == {"璜泾镇"}
+    assert set(_data(spec).dropna(subset=["town"])["town"]) == {"璜泾镇"}
     assert "params" not in spec
 
 
 def test_names_reach_the_chart_as_json_text(figures):
     data, progress = figures
     evil = {t: f'<img src=x onerror=alert(1)>"{t}' for t in data.boundaries.names}
-    spec = pace_chart(progress, evil, "en", town="城厢镇").to_dict()
-    text = json.dumps(spec, ensure_ascii=False)
+    spec = pace_spec(progress, evil, "en", town="城厢镇")
+    text = json.dumps({**spec, "datasets": None}, ensure_ascii=False)
     assert json.loads(text)["title"]["text"].startswith("<img src=x onerror=alert(1)>\"")
     # Vega draws titles and options as text (SVG text / <option> label), never as HTML.
     assert spec["title"]["text"] == f'{evil["城厢镇"]} · {translate("pace.on_pace", "en")}'
@@ -189,8 +188,8 @@ def test_names_reach_the_chart_as_json_text(figures):
 
 def test_city_chart_draws_the_domains_counts_from_their_start(figures):
     _, progress = figures
-    chart = city_pace_chart(progress, "zh")
-    everything = _data(chart)
+    specs = [city_measure_spec(progress, measure, "zh") for measure in CITY_MEASURES]
+    everything = pd.concat([_data(spec) for spec in specs], ignore_index=True)
     frame = everything[everything["measure"].notna() & everything["text"].isna()]
     city = progress.city.assign(date=progress.city["period_end"].dt.strftime("%Y-%m-%d"))
     merged = city.merge(frame, on=["measure", "date"], suffixes=("", "_chart"))
@@ -202,7 +201,7 @@ def test_city_chart_draws_the_domains_counts_from_their_start(figures):
     assert start > 0, "the bundled data has institutes from before the period"
     labels = everything["text"].dropna().tolist()
     assert translate("pace.start_value", "zh", count=start) in labels
-    titles = [panel["title"]["text"] for panel in chart.to_dict()["hconcat"]]
+    titles = [spec["title"]["text"] for spec in specs]
     assert titles == [
         f"{translate(f'pace.{m}', 'zh')} · "
         f"{translate('pace.behind' if b else 'pace.on_pace', 'zh')}"
@@ -211,13 +210,33 @@ def test_city_chart_draws_the_domains_counts_from_their_start(figures):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_chart_of_the_pace_section_is_valid_vega_lite(figures, lang):
-    """The page sends these specs unchecked (dashboard.asof caches them): the schema is here."""
-    from geo.progress import CITY_MEASURES
-    from render.pace import city_measure_chart
-
+    """render.pace builds its specs unchecked (it took as long as the rest): the schema is here."""
     _, progress = figures
     names = display_names(load_dataset().boundaries.towns, lang)
-    pace_chart(progress, names, lang).to_dict(validate=True)
-    for measure in CITY_MEASURES:
-        city_measure_chart(progress, measure, lang).configure_view(strokeWidth=0).to_dict(
-            validate=True)
+    specs = [pace_spec(progress, names, lang), pace_spec(progress, names, lang, town="璜泾镇"),
+             *(city_measure_spec(progress, measure, lang) for measure in CITY_MEASURES)]
+    for spec in specs:
+        values = {name: json.loads(frame.to_json(orient="records"))
+                  for name, frame in spec["datasets"].items()}
+        alt.LayerChart.from_dict({**spec, "datasets": values}, validate=True)
+
+
+def test_a_province_overview_draws_a_pace_chart_of_over_5000_rows(tmp_path, monkeypatch):
+    """500 towns × 13 quarters: Altair's default refused the chart's data (over 5,000 rows)."""
+    from tests.province import write_province
+
+    for name, value in write_province(tmp_path, towns=500, carriers=2000).items():
+        monkeypatch.setenv(name, value)
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=300).run()
+    assert not app.exception, app.exception
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 4, "the ranking, the towns' pace and the city's two measures"
+    specs = [json.loads(chart.proto.spec) for chart in charts]
+    (pace_chart,) = [(chart, spec) for chart, spec in zip(charts, specs, strict=True)
+                     if spec.get("params", [{}])[0].get("name") == "town_choice"]
+    chart, spec = pace_chart
+    towns = len(spec["params"][0]["bind"]["options"])
+    assert towns > 400
+    (dataset,) = [d for d in chart.proto.datasets if d.name == "pace_towns"]
+    rows = pa.ipc.open_stream(dataset.data.data).read_all().num_rows
+    assert rows > 5000 and rows % towns == 0, "every town's line, sent as Arrow"
