@@ -17,7 +17,6 @@ from dashboard.auth import settings as auth_settings
 from dashboard.data import (
     configured_paths,
     dataset,
-    filtered_check,
     open_account_store,
     open_configured_store,
 )
@@ -81,20 +80,20 @@ try:
     data = dataset(paths)
     if presenting:
         view = present.session_view(lang)
-        checked = present.as_of_check(data, view.filters, lang)
-        result = checked.result
-        if checked.problem:
-            st.warning(plain(checked.problem), icon=":material/event_busy:")
+        shown = present.mode_as_of(data, view.filters, lang)
+        if shown.problem:
+            st.warning(plain(shown.problem), icon=":material/event_busy:")
+        context = Context(view=view, data=data, as_of=shown.date)
     else:
         view = render_sidebar(data, lang)
-        result = filtered_check(data, view.filters)
+        context = Context(view=view, data=data)
 except (InputFileError, ConfigError, StoreError) as error:
     # A file that cannot be used, or a database that cannot be opened (read-only, full,
     # damaged, newer than the program, unreachable): one message, never a traceback.
     st.error(f"**{translate('app.load_failed', lang)}**\n\n{plain(error.message(lang))}")
     st.stop()
 if not presenting:
-    render_notes(result, data, lang)
+    render_notes(data, lang)
     present.switch(lang)
-remember(Context(view=view, data=data, result=result))
+remember(context)
 page.run()

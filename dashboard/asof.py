@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard.data import filtered_check, local_today, result_identity
+from dashboard.data import local_today, result_identity
 from dashboard.markdown import plain
 from dashboard.sidebar import Context
 from geo import format_area, translate
@@ -77,7 +77,7 @@ def as_of_choice(context: Context, lang: Lang) -> dt.date:
     the parameter is written when the date differs from the default and
     removed when it does not.
     """
-    default = default_as_of(context.result.period_end)
+    default = default_as_of(context.period[1])
     asked, bad = link_as_of(lang)
     if bad is not None:
         st.warning(plain(translate("asof.bad_link", lang, value=bad[:40],
@@ -123,9 +123,8 @@ def kept_params() -> dict[str, str]:
 
 
 def as_of_context(context: Context, date: dt.date) -> Context:
-    """``context`` with the check of its data and filters as of ``date`` (cached)."""
-    return dataclasses.replace(
-        context, result=filtered_check(context.data, context.view.filters, as_of=date))
+    """``context`` with the figures as of ``date`` (checked on first use, cached)."""
+    return dataclasses.replace(context, as_of=date)
 
 
 def as_of_notes(context: Context, lang: Lang) -> None:
@@ -138,9 +137,8 @@ def as_of_notes(context: Context, lang: Lang) -> None:
 
 def pace_frequency(context: Context, lang: Lang) -> Frequency:
     """Draw the month/quarter choice (quarters by default for a period over 18 months)."""
-    result = context.result
-    months = (result.period_end.year - result.period_start.year) * 12 + (
-        result.period_end.month - result.period_start.month)
+    start, end = context.period
+    months = (end.year - start.year) * 12 + (end.month - start.month)
     default: Frequency = "quarter" if months > 18 else "month"
     st.session_state.setdefault(_FREQUENCY, default)
 

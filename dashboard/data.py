@@ -23,8 +23,8 @@ from geo.settings import DEFAULT_TIMEZONE, DataPaths, data_paths, display_timezo
 from geo.store import Store
 from geo.store.setup import open_store, store_dataset, store_url
 
-__all__ = ["configured_paths", "data_identity", "dataset", "filtered_check", "open_account_store",
-           "open_configured_store", "result_identity", "secrets"]
+__all__ = ["configured_paths", "data_identity", "dataset", "filtered_check", "illustrative_count",
+           "open_account_store", "open_configured_store", "result_identity", "secrets"]
 
 
 def secrets() -> dict:
@@ -143,6 +143,16 @@ def filtered_check(data: Dataset, filters: Filters,
     than it was computed from, and nothing is read again to make the key.
     """
     return _check(data_identity(data), filters, as_of, data)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _illustrative(identity: tuple, _data: Dataset) -> int:
+    return _data.register.illustrative_count
+
+
+def illustrative_count(data: Dataset) -> int:
+    """How many records of the whole register are illustrative (read once per data)."""
+    return _illustrative(data_identity(data), data)
 
 
 def result_identity(data: Dataset, filters: Filters, result: CheckResult) -> tuple:

@@ -17,6 +17,7 @@ so the map fills the screen.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,14 +26,14 @@ from typing import Literal
 import streamlit as st
 
 from dashboard.asof import link_as_of, remembered_as_of
-from dashboard.data import filtered_check, secrets
+from dashboard.data import secrets
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, View, current
 from dashboard.widgets import carrier_map_frame, filter_banner, headline_figures
-from geo import CheckResult, Dataset, format_area, translate
+from geo import Dataset, format_area, translate
 from geo._errors import ConfigError
 from geo.check import parse_date, ranking
-from geo.filters import Filters
+from geo.filters import Filters, filtered_targets
 from geo.i18n import LANGS, Lang
 from geo.progress import pace
 from render.basemaps import basemap_offer
@@ -40,7 +41,7 @@ from render.pace import pace_spec, town_status
 from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, INK, MISSING_COLOUR
 from render.tables import display_names, town_carriers
 
-__all__ = ["PARAM", "Step", "as_of_check", "requested", "session_language", "session_view",
+__all__ = ["PARAM", "Step", "mode_as_of", "requested", "session_language", "session_view",
            "show", "step_target", "switch"]
 
 PARAM = "present"
@@ -123,14 +124,14 @@ def session_view(lang: Lang) -> View:
 
 
 @dataclass(frozen=True)
-class AsOfCheck:
-    """The check the mode shows, and a message when the address's date could not be used."""
+class ModeDate:
+    """The date the mode's figures stand on, and a message when the address's could not be used."""
 
-    result: CheckResult
+    date: dt.date
     problem: str | None
 
 
-def as_of_check(data: Dataset, filters: Filters, lang: Lang) -> AsOfCheck:
+def mode_as_of(data: Dataset, filters: Filters, lang: Lang) -> ModeDate:
     """The check as of the address's ``as_of`` date, else the date the pages stand on.
 
     Without ``?as_of=`` the date is the one the Overview and Town pages use
@@ -138,7 +139,7 @@ def as_of_check(data: Dataset, filters: Filters, lang: Lang) -> AsOfCheck:
     at most the period end), so the mode shows the pages' figures. A date that
     cannot be used gives that date and a message saying so.
     """
-    fallback = remembered_as_of(filtered_check(data, filters).period_end)
+    fallback = remembered_as_of(filtered_targets(data.targets, filters).period_end)
     asked, bad = link_as_of(lang)
     if bad is not None:
         try:
@@ -146,8 +147,8 @@ def as_of_check(data: Dataset, filters: Filters, lang: Lang) -> AsOfCheck:
         except ConfigError as error:
             message = translate("present.bad_as_of", lang, message=error.message(lang),
                                 date=fallback.isoformat())
-            return AsOfCheck(filtered_check(data, filters, as_of=fallback), message)
-    return AsOfCheck(filtered_check(data, filters, as_of=asked or fallback), None)
+            return ModeDate(fallback, message)
+    return ModeDate(asked or fallback, None)
 
 
 def step_target(order: list[str], town: str | None, step: Step) -> str | None:

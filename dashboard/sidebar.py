@@ -8,15 +8,16 @@ data as a :class:`Context`, which the page reads with :func:`current`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import streamlit as st
 
-from dashboard.data import secrets
+from dashboard.data import filtered_check, illustrative_count, secrets
 from dashboard.markdown import plain
 from geo import CheckResult, Dataset, translate
-from geo.filters import Filters
+from geo.filters import Filters, filtered_targets
 from geo.i18n import LANGS, Lang
 from geo.schema import CARRIER_TYPES, STATUSES
 from render.basemaps import TileSource, basemap_offer
@@ -118,11 +119,12 @@ def _basemap(lang: Lang) -> TileSource:
     return tiles
 
 
-def render_notes(result: CheckResult, data: Dataset, lang: Lang) -> None:
-    """Say plainly when the register is the illustrative sample or the lines approximate."""
-    if result.illustrative_count:
-        st.sidebar.warning(translate("note.illustrative", lang, count=result.illustrative_count))
-    if result.approximate_boundaries:
+def render_notes(data: Dataset, lang: Lang) -> None:
+    """Say plainly when the register holds illustrative records or the lines are approximate."""
+    count = illustrative_count(data)
+    if count:
+        st.sidebar.warning(translate("note.illustrative", lang, count=count))
+    if data.boundaries.approximate:
         st.sidebar.warning(translate("note.approximate", lang))
     with st.sidebar.expander(translate("sidebar.data", lang)):
         for kind, source in data.sources.items():
@@ -144,11 +146,28 @@ def _shown_source(path: str, lang: Lang) -> str:
 
 @dataclass(frozen=True)
 class Context:
-    """What a page needs: the session's choices, the dataset and its check."""
+    """What a page needs: the session's choices, the dataset and its check.
+
+    ``result`` is computed on first use (and cached per data, filters and
+    date), so a page that shows the figures as of a date checks the data
+    once, for that date, and never for the whole period as well.
+    """
 
     view: View
     data: Dataset
-    result: CheckResult
+    as_of: dt.date | None = None
+    """The date the figures stand on; ``None`` for the whole period."""
+
+    @functools.cached_property
+    def result(self) -> CheckResult:
+        """The check of the data for the session's filters, as of ``as_of``."""
+        return filtered_check(self.data, self.view.filters, as_of=self.as_of)
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The plan period the figures are for (the filters' or the targets'), without a check."""
+        targets = filtered_targets(self.data.targets, self.view.filters)
+        return targets.period_start, targets.period_end
 
 
 def remember(context: Context) -> None:

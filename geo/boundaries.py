@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +43,8 @@ class Boundaries:
     towns: gpd.GeoDataFrame
     problems: list[Problem]
     path: str
+    _spellings: dict[str, str] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
 
     @property
     def approximate(self) -> bool:
@@ -59,7 +61,14 @@ class Boundaries:
 
         Names match with or without their suffix (``浏河`` for ``浏河镇``), and
         by ``name_en``, ``pinyin`` or ``aliases`` (separated by ``;``) columns.
+        Made once per boundaries (every check and every town link asks), and
+        handed out as a copy.
         """
+        if self._spellings is None:
+            self._spellings = self._all_spellings()
+        return dict(self._spellings)
+
+    def _all_spellings(self) -> dict[str, str]:
         table: dict[str, str] = {}
         for record in self.towns.itertuples():
             spellings = [record.name]

@@ -407,9 +407,10 @@ def check(register: Register, boundaries: Boundaries, targets: Targets,
         towns_met=int(towns["met"].sum()),
         towns_total=len(towns),
     )
+    known = set(names)
     target_problems = [Problem("targets", "target.unknown_town", value=name, field="target",
                                severity="warning")
-                       for name in targets.town_target_m2 if name not in set(names)]
+                       for name in targets.town_target_m2 if name not in known]
     carrier_problems = sorted(register.problems + location_problems,
                               key=lambda p: (p.row is None, p.row or 0))
     return CheckResult(

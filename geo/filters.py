@@ -18,7 +18,7 @@ from geo.register import Register
 from geo.schema import CARRIER_TYPES, STATUSES
 from geo.settings import Targets
 
-__all__ = ["Filters", "apply_filters", "narrowed"]
+__all__ = ["Filters", "apply_filters", "filtered_targets", "narrowed"]
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,23 @@ def apply_filters(register: Register, targets: Targets,
     if filters.statuses is not None:
         keep &= carriers["status"].isin(filters.statuses) | carriers["status"].isna()
     filtered = dataclasses.replace(register, carriers=carriers.loc[keep].copy())
+    return filtered, filtered_targets(targets, filters)
+
+
+def filtered_targets(targets: Targets, filters: Filters) -> Targets:
+    """``targets`` with the chosen period (the period a filtered check reports).
+
+    Raises
+    ------
+    ConfigError
+        When the chosen period ends before it starts.
+    """
     period = {key: value for key, value in (("period_start", filters.period_start),
                                             ("period_end", filters.period_end)) if value}
     narrowed = dataclasses.replace(targets, **period)
     if narrowed.period_end < narrowed.period_start:
         raise ConfigError("config.invalid", path="filters", reason="period_end < period_start")
-    return filtered, narrowed
+    return narrowed
 
 
 def _chosen_words(chosen: frozenset[str], codes: tuple[str, ...], prefix: str,

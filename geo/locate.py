@@ -11,12 +11,19 @@ from geo.boundaries import Boundaries
 from geo.problems import Problem
 from geo.values import parse_vocabulary
 
-__all__ = ["PLACED_TOWN", "locate", "towns_of_points"]
+__all__ = ["DETAILED_VERTICES", "PLACED_TOWN", "locate", "towns_of_points"]
 
 PLACED_TOWN = "placed_town"
 """Optional carriers column: the town each usable point was placed in elsewhere, by the same
 rule as :func:`towns_of_points` (a name, or ``None`` when in none) — PostGIS in the database,
 :mod:`geo.store.spatial`. :func:`locate` then uses it instead of placing the points itself."""
+
+
+DETAILED_VERTICES = 64
+"""Above this many vertices a town on average, :func:`towns_of_points` puts the points in
+the tree instead of the towns. Measured on 1,000,000 points over 1,250 towns: with the towns
+in the tree the time grows with their detail (0.8 s at 7 vertices a town, 2.3 s at 78,
+7.6 s at 311); with the points in the tree it stays at 2.2–2.7 s."""
 
 
 def towns_of_points(lon: np.ndarray, lat: np.ndarray, towns: gpd.GeoDataFrame) -> np.ndarray:
@@ -26,9 +33,18 @@ def towns_of_points(lon: np.ndarray, lat: np.ndarray, towns: gpd.GeoDataFrame) -
     every point belongs to at most one town.
     """
     points = shapely.points(lon, lat)
-    point_index, town_index = towns.sindex.query(points, predicate="intersects", sort=True)
+    outlines = np.asarray(towns.geometry.values)
+    if len(outlines) and shapely.get_num_coordinates(outlines).mean() > DETAILED_VERTICES:
+        # Each town asks a tree of the points for its own: GEOS prepares the town once and
+        # tests its points against it, so the cost hardly grows with the town's detail.
+        town_index, point_index = shapely.STRtree(points).query(outlines,
+                                                                predicate="intersects")
+    else:
+        point_index, town_index = towns.sindex.query(points, predicate="intersects")
+    by_town = np.argsort(town_index, kind="stable")
+    town_index, point_index = town_index[by_town], point_index[by_town]
     result = np.full(len(points), -1, dtype=np.int64)
-    first = np.unique(point_index, return_index=True)[1]
+    first = np.unique(point_index, return_index=True)[1]  # in town order: the first town
     result[point_index[first]] = town_index[first]
     return result
 

@@ -216,7 +216,7 @@ def test_the_download_buttons_draw_without_error(dataset):
         from render.basemaps import NO_BASEMAP
 
         data = geo.load_dataset()
-        context = Context(View("zh", Filters(), NO_BASEMAP), data, data.check())
+        context = Context(View("zh", Filters(), NO_BASEMAP), data)
         brief_downloads(context)
         brief_downloads(context, "浏河镇", key="town")
         brief_downloads(context, since="2030-01-01", key="late")

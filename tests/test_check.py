@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -173,3 +174,28 @@ def test_the_ranking_puts_the_towns_furthest_from_their_target_first(register_cs
             carrier("C", lat="31.55", area="6000")]     # 丙镇 60 %; 丁区 nothing
     result = run(register_csv, rows, towns, Targets(default_target_m2=10000))
     assert ranking(result) == ["丁区", "乙镇", "丙镇", "甲镇"]
+
+
+@pytest.mark.parametrize("detailed_vertices", [0, 10**9], ids=["points-tree", "towns-tree"])
+def test_both_ways_of_placing_points_give_the_same_town(monkeypatch, detailed_vertices):
+    """Detailed towns put the points in the tree, plain ones the towns: the same answer,
+    including points on shared lines and corners (the first town in file order) and outside."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    placing = importlib.import_module("geo.locate")  # geo.locate is also a function
+    from tests.province import detailed_coverage
+
+    outlines = detailed_coverage(40, seed=3)
+    towns = gpd.GeoDataFrame(geometry=outlines, crs="EPSG:4326")
+    rng = np.random.default_rng(4)
+    on_lines = shapely.get_coordinates(shapely.boundary(outlines))[::7]
+    lon = np.concatenate([rng.uniform(-0.1, 1.1, 3000), on_lines[:, 0]])
+    lat = np.concatenate([rng.uniform(-0.1, 1.1, 3000), on_lines[:, 1]])
+    monkeypatch.setattr(placing, "DETAILED_VERTICES", detailed_vertices)
+    placed = placing.towns_of_points(lon, lat, towns)
+    hits = shapely.intersects(outlines[None, :], shapely.points(lon, lat)[:, None])
+    expected = np.where(hits.any(axis=1), hits.argmax(axis=1), -1)
+    assert (placed == expected).all()
+    assert (placed == -1).any() and len(on_lines) > 100

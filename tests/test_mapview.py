@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import altair as alt
 import numpy as np
 import pytest
 import shapely
@@ -179,12 +180,14 @@ def test_basemap_offer_and_tianditu_key(monkeypatch):
 
 def test_ranking_chart_has_every_town_sorted(sample):
     result, towns = sample
-    spec = town_ranking(result, display_names(towns, "zh"), "zh").to_dict()
-    values = next(iter(spec["datasets"].values()))
+    spec = town_ranking(result, display_names(towns, "zh"), "zh")
+    (values,) = spec["datasets"].values()
     assert len(values) == len(towns)
     order = spec["layer"][0]["encoding"]["y"]["sort"]
-    areas = {v["town"]: v["new_area"] for v in values}
+    areas = dict(zip(values["town"], values["new_area"], strict=True))
     assert [areas[t] for t in order] == sorted(areas.values(), reverse=True)
+    records = values.to_dict("records")
+    alt.LayerChart.from_dict({**spec, "datasets": {"ranking": records}}, validate=True)
 
 
 def test_town_labels_carry_name_figure_and_band_in_words_by_field(sample):

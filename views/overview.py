@@ -26,8 +26,8 @@ lang = context.view.lang
 if "town" in st.query_params:  # reached by the Back button from a town: the overview's own link
     del st.query_params["town"]
 st.title(translate("app.title", lang))
-st.caption(translate("app.subtitle", lang, start=context.result.period_start,
-                     end=context.result.period_end))
+start, end = context.period
+st.caption(translate("app.subtitle", lang, start=start, end=end))
 filter_banner(context)
 date_column, frequency_column, _ = st.columns([1, 1, 3], vertical_alignment="bottom")
 with date_column:
@@ -44,7 +44,7 @@ with map_column:
     st.caption(translate("map.click_hint", lang))
 with chart_column:
     names = display_names(context.data.boundaries.towns, lang, short=True)
-    st.altair_chart(town_ranking(result, names, lang), width="stretch")
+    st.vega_lite_chart(town_ranking(result, names, lang), width="stretch")
 st.subheader(translate("pace.heading", lang))
 pace_section(context, names, lang, frequency)
 st.subheader(translate("brief.heading", lang))
