@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
@@ -24,7 +25,7 @@ from geo._errors import ConfigError
 from geo.check import parse_date
 from geo.i18n import Lang
 from geo.progress import CITY_MEASURES, FREQUENCIES, Frequency, Pace, pace
-from render.pace import Spec, city_measure_spec, pace_spec, town_status
+from render.pace import city_measure_spec, first_choice, pace_spec, town_choices, town_status
 
 __all__ = ["AS_OF_PARAM", "as_of_choice", "as_of_context", "as_of_notes", "default_as_of",
            "kept_params", "link_as_of", "pace_frequency", "pace_section", "remembered_as_of",
@@ -35,9 +36,9 @@ AS_OF_PARAM = "as_of"
 _CHOSEN = "_as_of"          # the session's choice, kept across pages (not a widget key)
 _WIDGET = "as_of_input"
 _FREQUENCY = "_pace_frequency"
+_TOWN = "pace_town"
 _EARLIEST, _LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
-_STYLE = ("<style>.vega-bind {font-size: 18px; margin-top: 0.4rem;}"
-          ".vega-bind select {font-size: 18px; padding: 0.2rem 0.4rem;}</style>")
+T = TypeVar("T")
 
 
 def default_as_of(period_end: dt.date, today: dt.date | None = None) -> dt.date:
@@ -159,17 +160,28 @@ def _pace(context: Context, frequency: Frequency) -> Pace:
 
 def pace_section(context: Context, names: dict[str, str], lang: Lang,
                  frequency: Frequency) -> None:
-    """The Overview's pace: one town at a time (chosen in the chart), then the city's counts.
+    """The Overview's pace: one town at a time (chosen above the chart), then the city's counts.
 
-    The town chart takes the page's width and the two city charts share a row
-    below it: side by side with the map's row they were cut at 1366 px.
+    The chooser lists every town with its verdict and starts on the first
+    town behind pace; it searches as one types, which a province's 1,250
+    towns need, and only the chosen town's line is sent. The town chart takes
+    the page's width and the two city charts share a row below it: side by
+    side with the map's row they were cut at 1366 px.
     """
-    st.html(_STYLE)
     key = (result_identity(context.data, context.view.filters, context.result), frequency,
            lang)
     figures = functools.cache(lambda: _pace(context, frequency))  # only if a chart is new
-    st.vega_lite_chart(_chart_spec((*key, "towns"), lambda: pace_spec(figures(), names, lang)),
-                       width="stretch")
+    choices = _chart_spec((*key, "choices"), lambda: town_choices(figures(), names, lang))
+    if st.session_state.get(_TOWN) not in choices:
+        st.session_state[_TOWN] = _chart_spec((*key, "first"),
+                                              lambda: first_choice(figures()))
+    with st.columns([2, 3])[0]:
+        town = st.selectbox(translate("pace.choose_town", lang), list(choices), key=_TOWN,
+                            format_func=choices.get)
+    if town is None:
+        return
+    st.vega_lite_chart(_chart_spec((*key, "towns", town), lambda: pace_spec(
+        figures(), names, lang, town=town, overview=True)), width="stretch")
     city_columns = st.columns(len(CITY_MEASURES), gap="large")
     for column, measure in zip(city_columns, CITY_MEASURES, strict=True):
         with column:
@@ -178,8 +190,8 @@ def pace_section(context: Context, names: dict[str, str], lang: Lang,
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _chart_spec(key: tuple, _build: Callable[[], Spec]) -> Spec:
-    """A pace chart's specification, built once per result, interval, language and chart.
+def _chart_spec(key: tuple, _build: Callable[[], T]) -> T:
+    """A pace chart's specification (or the town choices), once per result, interval and language.
 
     ``key`` names what the chart shows (the result's identity, the interval,
     the language and the chart), so a rerun that changes none of them reuses

@@ -37,7 +37,7 @@ from geo.filters import Filters, filtered_targets
 from geo.i18n import LANGS, Lang
 from geo.progress import pace
 from render.basemaps import basemap_offer
-from render.pace import pace_spec, town_status
+from render.pace import behind_sentence, pace_spec, town_status
 from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS, INK, MISSING_COLOUR
 from render.tables import display_names, town_carriers
 
@@ -242,12 +242,10 @@ def _city_panel(context: Context) -> None:
     headline_figures(context.result, lang)
     progress = pace(context.result)
     names = display_names(context.data.boundaries.towns, lang)
-    behind = [names[t] for t in ranking(context.result) if t in progress.behind]
-    date = progress.as_of.isoformat()
+    behind_pace = set(progress.behind)
+    behind = [names[t] for t in ranking(context.result) if t in behind_pace]
     _big(translate("present.pace", lang))
-    st.markdown(plain(translate("pace.behind_list", lang, date=date,
-                                towns=("、" if lang == "zh" else ", ").join(behind)) if behind
-                      else translate("pace.none_behind", lang, date=date)))
+    st.markdown(plain(behind_sentence(behind, progress.as_of.isoformat(), lang)))
 
 
 def _verdict(band: str, verdict: str | None, lang: Lang, close_ratio: float) -> str:

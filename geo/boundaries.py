@@ -305,7 +305,9 @@ def prepare_boundaries(frame: gpd.GeoDataFrame, name_field: str = "name",
     problems.extend(merged)
     towns["approximate"] = _truthy(towns["approximate"]) if "approximate" in towns else False
     problems.extend(_overlaps(towns))
-    return Boundaries(towns=towns.reset_index(drop=True), problems=problems, path=path)
+    prepared = Boundaries(towns=towns.reset_index(drop=True), problems=problems, path=path)
+    prepared.lookup()  # made now, so a cached copy of the boundaries carries it along
+    return prepared
 
 
 def _truthy(values: pd.Series) -> pd.Series:

@@ -247,6 +247,15 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "zh": "各镇区新增面积排名（橙色竖线为目标）",
         "en": "Towns ranked by new area (orange tick: target)",
     },
+    "chart.title_shortlist": {
+        "zh": "离目标最远的 {count} 个镇区（共 {total} 个；橙色竖线为目标）",
+        "en": "The {count} towns furthest from target (of {total}; orange tick: target)",
+    },
+    "chart.shortlist_note": {
+        "zh": "镇区较多，图中只列出离目标最远的 {count} 个；全部 {total} 个镇区的排名见“全市目标”页。",
+        "en": "With this many towns the chart shows the {count} furthest from target; "
+              "all {total} are ranked on the City targets page.",
+    },
     # --- town page -----------------------------------------------------
     "town.choose": {"zh": "选择镇区", "en": "Town"},
     "town.unknown": {
@@ -1112,6 +1121,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
     },
     "pace.behind_list": {"zh": "截至 {date} 落后于进度：{towns}", "en": "Behind pace on {date}: {towns}"},
     "pace.none_behind": {"zh": "截至 {date} 各镇区均达到进度", "en": "On {date} every town is on pace"},
+    "pace.behind_list_more": {"zh": "截至 {date} 落后于进度：{towns} 等共 {count} 个镇区",
+                              "en": "Behind pace on {date}: {towns} and {more} more ({count} towns)"},
     "pace.town_status": {
         "zh": "截至 {date}：计入 {counted}，按进度应达 {expected}",
         "en": "On {date}: {counted} counted, {expected} expected by pace",

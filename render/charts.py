@@ -10,21 +10,35 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.check import CheckResult
+from geo.check import CheckResult, ranking
 from geo.i18n import Lang, translate
 from render.pace import Spec
 from render.palette import BAND_COLOURS, INK, TARGET_COLOUR
 
-__all__ = ["town_ranking"]
+__all__ = ["RANKING_LIMIT", "town_ranking"]
 
 _RANKING = "ranking"
 """The name of the ranking's dataset."""
+RANKING_LIMIT = 30
+"""Above this many towns the chart shows only the ones furthest from target (a bar is
+34 px: 1,250 towns made a chart 42,000 px tall that took the browser two seconds)."""
 
 
 def town_ranking(result: CheckResult, names: dict[str, str], lang: Lang) -> Spec:
-    """Towns ranked by new area: bars coloured by progress, a vermillion tick at each target."""
+    """Towns ranked by new area: bars coloured by progress, a vermillion tick at each target.
+
+    Over :data:`RANKING_LIMIT` towns, the :data:`RANKING_LIMIT` furthest from
+    target (:func:`geo.check.ranking`, the order every list of towns uses),
+    worst first, and the title says how many there are in all.
+    """
     pct = round(result.close_ratio * 100)
     towns = result.towns
+    title = translate("chart.title", lang)
+    if len(towns) > RANKING_LIMIT:
+        shortlist = ranking(result)[:RANKING_LIMIT]
+        towns = towns.set_index("town").loc[shortlist].reset_index()
+        title = translate("chart.title_shortlist", lang, count=RANKING_LIMIT,
+                          total=len(result.towns))
     frame = pd.DataFrame({
         "town": towns["town"].map(names),
         "new_area": towns["new_area_m2"],
@@ -32,7 +46,8 @@ def town_ranking(result: CheckResult, names: dict[str, str], lang: Lang) -> Spec
         "band": towns["band"].map(lambda b: translate(f"band.{b}", lang, pct=pct)),
     })
     bands = [translate(f"band.{b}", lang, pct=pct) for b in BAND_COLOURS]
-    order = frame.sort_values("new_area", ascending=False)["town"].tolist()
+    order = (frame["town"].tolist() if len(result.towns) > RANKING_LIMIT
+             else frame.sort_values("new_area", ascending=False)["town"].tolist())
     area_title = translate("col.new_area", lang)
     y = {"field": "town", "type": "nominal", "sort": order, "title": None,
          "axis": {"labelFontSize": 15, "labelLimit": 260}}
@@ -53,6 +68,6 @@ def town_ranking(result: CheckResult, names: dict[str, str], lang: Lang) -> Spec
              "format": ",.0f"}]}}
     ticks = {"mark": {"type": "tick", "color": TARGET_COLOUR, "thickness": 3, "size": 26},
              "encoding": {"x": {"field": "target", "type": "quantitative"}, "y": y}}
-    return {"title": {"text": translate("chart.title", lang), "fontSize": 16},
+    return {"title": {"text": title, "fontSize": 16},
             "height": {"step": 34}, "data": {"name": _RANKING}, "layer": [bars, ticks],
             "datasets": {_RANKING: frame.reset_index(drop=True)}}

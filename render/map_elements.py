@@ -211,11 +211,14 @@ class TownLayer(DataElement):
 class TownLabels(DataElement):
     """The towns' labels (name, figure, band in words) that never overlap one another.
 
-    ``columns`` holds one list per field: ``lat``, ``lon``, ``name``,
+    ``columns`` holds one list per field: ``lat``, ``lon``, ``room`` (from
+    the label point to the town's nearest edge, degrees), ``name``,
     ``figure``, ``band`` (words, escaped), ``code`` (the band's code, for
     its style) and ``rank`` (0 = the largest town, placed first). After
     every zoom or move ``static/carrier-map.js`` drops the figure of a label
     that would touch a larger town's label, and hides it if it still does.
+    A label is made only while its town is on screen with room for it, so a
+    province's 1,250 towns seen whole cost no labels they could not show.
     """
 
     _template = Template("""

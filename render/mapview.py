@@ -115,8 +115,8 @@ def label_columns(towns: gpd.GeoDataFrame, names: list[str], figures: list[str],
 
 def _label_columns(shapes: TownShapes, names: list[str], figures: list[str],
                    bands: list[str], codes: list[str]) -> dict[str, list]:
-    return {"lat": shapes.label_lat, "lon": shapes.label_lon, "name": names,
-            "figure": figures, "band": bands, "code": codes, "rank": shapes.rank}
+    return {"lat": shapes.label_lat, "lon": shapes.label_lon, "room": shapes.label_room,
+            "name": names, "figure": figures, "band": bands, "code": codes, "rank": shapes.rank}
 
 
 def town_columns(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang,

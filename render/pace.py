@@ -33,7 +33,8 @@ from geo.i18n import Lang, translate
 from geo.progress import Pace
 from render.palette import BAND_COLOURS, INK, TARGET_COLOUR
 
-__all__ = ["LABEL_PX", "Spec", "city_measure_spec", "pace_spec", "town_status"]
+__all__ = ["BEHIND_NAMED", "LABEL_PX", "Spec", "behind_sentence", "city_measure_spec",
+           "first_choice", "pace_spec", "town_choices", "town_status"]
 
 LABEL_PX = 15
 """Axis labels and legends; titles are larger."""
@@ -42,8 +43,6 @@ _LINE_COLOUR = BAND_COLOURS["met"]
 _DATE_FORMAT = {"zh": "%Y年%m月", "en": "%b %Y"}
 _TOWNS, _CITY, _AS_OF, _START = "pace_towns", "pace_city", "pace_as_of", "pace_start"
 """The names of the datasets a specification carries."""
-_CHOICE = "town_choice"
-"""The Overview chart's parameter: the label of the town shown."""
 
 Spec = dict[str, Any]
 """A Vega-Lite specification whose ``datasets`` are DataFrames."""
@@ -71,11 +70,8 @@ def _x(lang: Lang) -> dict[str, Any]:
 
 
 def _lines(data: str, y: str, pace_y: str, lang: Lang, y_title: str,
-           y_format: str, only: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """The layers every pace chart shares: the pace line and the counted line (solid, then dashed).
-
-    ``only`` is a filter every layer applies (the Overview's town choice).
-    """
+           y_format: str) -> list[dict[str, Any]]:
+    """The layers every pace chart shares: the pace line, the counted line (solid, then dashed)."""
     cumulative, line = translate("pace.cumulative", lang), translate("pace.line", lang)
     colour = {"field": "series", "type": "nominal", "title": None,
               "scale": {"domain": [cumulative, line], "range": [_LINE_COLOUR, TARGET_COLOUR]},
@@ -86,8 +82,7 @@ def _lines(data: str, y: str, pace_y: str, lang: Lang, y_title: str,
     def layer(series: str, y_field: str, mark: dict[str, Any],
               filters: list[dict[str, str]]) -> dict[str, Any]:
         return {"data": {"name": data}, "mark": {"type": "line", **mark},
-                "transform": [{"calculate": json.dumps(series), "as": "series"}, *filters,
-                              *only],
+                "transform": [{"calculate": json.dumps(series), "as": "series"}, *filters],
                 "encoding": {"x": _x(lang), "color": colour,
                              "y": {"field": y_field, "type": "quantitative", "title": y_title,
                                    "axis": _axis(format=y_format)}}}
@@ -124,31 +119,61 @@ def _title(text: str, subtitle: list[str] | str, size: int) -> dict[str, Any]:
             "anchor": "start", "color": INK, "subtitleColor": INK}
 
 
-def _town_frame(pace: Pace, names: dict[str, str], lang: Lang) -> pd.DataFrame:
-    """``pace.towns`` with the reader's labels; dates as ISO text (JSON)."""
-    frame = pace.towns.copy()
-    frame["date"] = frame["period_end"].dt.strftime("%Y-%m-%d")
-    frame = frame.drop(columns="period_end")
-    frame["name"] = frame["town"].map(lambda t: names.get(t, t))
-    status = pace.summary.set_index("town")["behind"].map(lambda b: _status(bool(b), lang))
-    frame["label"] = frame["name"] + " · " + frame["town"].map(status)
+def _iso_dates(dates: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD`` text of each date (JSON has no date type), without a Python loop."""
+    return pd.Series(dates.to_numpy().astype("datetime64[D]").astype(str), index=dates.index)
+
+
+def _town_frame(pace: Pace, town: str, label: str) -> pd.DataFrame:
+    """``pace.towns`` of one town with the reader's label; dates as ISO text (JSON)."""
+    frame = pace.towns[pace.towns["town"] == town].reset_index(drop=True)
+    frame["date"] = _iso_dates(frame.pop("period_end"))
+    frame["label"] = label
     return frame
+
+
+BEHIND_NAMED = 12
+"""At most this many towns behind pace are named in a sentence; the rest are counted."""
+
+
+def behind_sentence(behind: list[str], date: str, lang: Lang) -> str:
+    """The towns behind pace (display names, in the order given) as one sentence.
+
+    Over :data:`BEHIND_NAMED` towns the first are named and the rest counted:
+    a province has hundreds behind, which no title or slide can list.
+    """
+    if not behind:
+        return translate("pace.none_behind", lang, date=date)
+    joined = ("、" if lang == "zh" else ", ").join(behind[:BEHIND_NAMED])
+    if len(behind) <= BEHIND_NAMED:
+        return translate("pace.behind_list", lang, date=date, towns=joined)
+    return translate("pace.behind_list_more", lang, date=date, towns=joined,
+                     more=len(behind) - BEHIND_NAMED, count=len(behind))
 
 
 def _subtitle(pace: Pace, names: dict[str, str], lang: Lang) -> list[str]:
     date = pace.as_of.isoformat()
-    behind = [names.get(t, t) for t in pace.behind]
-    first = (translate("pace.behind_list", lang, date=date, towns="、".join(behind)
-                       if lang == "zh" else ", ".join(behind)) if behind
-             else translate("pace.none_behind", lang, date=date))
-    lines = [first]
+    lines = [behind_sentence([names.get(t, t) for t in pace.behind], date, lang)]
     if pace.towns["after_as_of"].any():
         lines.append(translate("pace.after_as_of", lang, date=date))
     return lines
 
 
-def pace_spec(pace: Pace, names: dict[str, str], lang: Lang, town: str | None = None) -> Spec:
-    """Each town's cumulative counted area against the straight pace line to its target.
+def town_choices(pace: Pace, names: dict[str, str], lang: Lang) -> dict[str, str]:
+    """Each town (boundary order) with the label a chooser shows: its name and its verdict."""
+    shown = pace.summary["town"].map(names).fillna(pace.summary["town"])
+    verdict = pace.summary["behind"].map(lambda behind: _status(bool(behind), lang))
+    return dict(zip(pace.summary["town"], shown + " · " + verdict, strict=True))
+
+
+def first_choice(pace: Pace) -> str | None:
+    """The town a chooser starts on: the first behind pace, else the first town."""
+    return next(iter(pace.behind), None) or next(iter(pace.summary["town"]), None)
+
+
+def pace_spec(pace: Pace, names: dict[str, str], lang: Lang, town: str,
+              overview: bool = False) -> Spec:
+    """A town's cumulative counted area against the straight pace line to its target.
 
     Parameters
     ----------
@@ -159,34 +184,26 @@ def pace_spec(pace: Pace, names: dict[str, str], lang: Lang, town: str | None = 
     lang
         ``"zh"`` or ``"en"``.
     town
-        One town: its line alone, titled with its verdict. ``None``: every
-        town, one at a time, chosen in a dropdown below the chart that lists
-        every town with its verdict (the first town behind pace is shown
-        first), and the towns behind pace named in the subtitle.
+        The town drawn.
+    overview
+        ``True``: the Overview's chart, titled for the whole pace, whose
+        subtitle names the towns behind pace (the town is chosen beside it,
+        :func:`town_choices`); ``False``: titled with the town and its verdict.
     """
-    frame = _town_frame(pace, names, lang)
+    label = town_choices(pace, names, lang).get(town, names.get(town, town))
+    frame = _town_frame(pace, town, label)
     subtitle = _subtitle(pace, names, lang)
-    spec: Spec = {}
-    only: list[dict[str, str]] = []
-    if town is not None:
-        frame = frame[frame["town"] == town]
-        title = frame["label"].iloc[0] if len(frame) else names.get(town, town)
-        subtitle = subtitle[1:]
-    else:
+    if overview:
         title = translate("pace.title", lang)
-        first = frame.drop_duplicates("town")
-        labels = first["label"].tolist()
-        behind = first.loc[first["town"].isin(pace.behind), "label"].tolist()
-        spec["params"] = [{"name": _CHOICE, "value": (behind or labels)[0] if labels else "",
-                           "bind": {"input": "select", "options": labels,
-                                    "name": translate("pace.choose_town", lang)}}]
-        only = [{"filter": f"datum.label === {_CHOICE}"}]
+    else:
+        title = label
+        subtitle = subtitle[1:]
     layers = _lines(_TOWNS, "cumulative_area_m2", "pace_line_m2", lang,
-                    translate("pace.area_axis", lang), ",.0f", only)
-    return {**spec, "title": _title(title, subtitle, _TITLE_PX), "width": "container",
+                    translate("pace.area_axis", lang), ",.0f")
+    return {"title": _title(title, subtitle, _TITLE_PX), "width": "container",
             "height": 360, "layer": [*layers, _as_of_rule(pace)],
             "config": {"view": {"strokeWidth": 0}},
-            "datasets": {_TOWNS: frame.reset_index(drop=True), _AS_OF: _as_of_frame(pace, lang)}}
+            "datasets": {_TOWNS: frame, _AS_OF: _as_of_frame(pace, lang)}}
 
 
 def city_measure_spec(pace: Pace, measure: str, lang: Lang) -> Spec:
@@ -198,11 +215,11 @@ def city_measure_spec(pace: Pace, measure: str, lang: Lang) -> Spec:
     0; the pace line is the domain's, from 0 to the goal.
     """
     frame = pace.city[pace.city["measure"] == measure].copy()
-    frame["date"] = frame["period_end"].dt.strftime("%Y-%m-%d")
-    frame = frame.drop(columns="period_end").reset_index(drop=True)
+    frame["date"] = _iso_dates(frame.pop("period_end"))
+    frame = frame.reset_index(drop=True)
     summary = pace.city_summary.set_index("measure").loc[measure]
     layers = _lines(_CITY, "cumulative", "pace_line", lang, translate("pace.count_axis", lang),
-                    "d", [])
+                    "d")
     datasets = {_CITY: frame, _AS_OF: _as_of_frame(pace, lang)}
     start_value = int(frame["cumulative"].iloc[0]) if len(frame) else 0
     if start_value:

@@ -45,13 +45,16 @@ class TownShapes:
 
     ``geometry`` holds the display outlines; ``label_lat``/``label_lon`` each
     town's label point (the point of its largest part farthest from its
-    edges, so the name stays inside); ``rank`` orders towns by true area,
-    0 for the largest, whose label wins when two would touch.
+    edges, so the name stays inside); ``label_room`` the distance from that
+    point to the nearest edge, in degrees (the browser draws a label only
+    when this room is wide enough on screen); ``rank`` orders towns by true
+    area, 0 for the largest, whose label wins when two would touch.
     """
 
     geometry: gpd.GeoSeries
     label_lat: list[float]
     label_lon: list[float]
+    label_room: list[float]
     rank: list[int]
 
 
@@ -91,7 +94,7 @@ def town_shapes(towns: gpd.GeoDataFrame, tolerance: float | None = None) -> Town
 def _compute(towns: gpd.GeoDataFrame, tolerance: float | None) -> TownShapes:
     shown = towns.geometry
     if not len(shown):
-        return TownShapes(shown, [], [], [])
+        return TownShapes(shown, [], [], [], [])
     tolerance = display_tolerance(shown.total_bounds) if tolerance is None else tolerance
     outlines = shown.to_numpy()
     if shapely.coverage_is_valid(outlines):
@@ -100,13 +103,14 @@ def _compute(towns: gpd.GeoDataFrame, tolerance: float | None) -> TownShapes:
         simplified = shapely.simplify(outlines, tolerance / 4, preserve_topology=True)
     simplified = shapely.transform(simplified, lambda xy: np.round(xy, 6))
     display = gpd.GeoSeries(simplified, index=shown.index, crs=shown.crs)
-    points = [_label_point(part) for part in simplified]
+    points, rooms = zip(*(_label_point(part) for part in simplified), strict=True)
     metric = shown.to_crs(_metric_crs(tuple(np.round(shown.total_bounds, 2))))
     order = np.argsort(-metric.area.to_numpy(), kind="stable")
     rank = np.empty(len(towns), dtype=int)
     rank[order] = np.arange(len(towns))
     return TownShapes(display, [round(p.y, 6) for p in points],
-                      [round(p.x, 6) for p in points], rank.tolist())
+                      [round(p.x, 6) for p in points], [round(r, 6) for r in rooms],
+                      rank.tolist())
 
 
 @functools.lru_cache(maxsize=64)
@@ -115,11 +119,12 @@ def _metric_crs(bounds: tuple[float, ...]) -> CRS:
     return metric_crs(gpd.GeoSeries([shapely.box(*bounds)], crs=WGS84))
 
 
-def _label_point(geometry) -> shapely.Point:
-    """The point of the town's largest part farthest from its edges."""
+def _label_point(geometry) -> tuple[shapely.Point, float]:
+    """The point of the town's largest part farthest from its edges, and that distance."""
     if geometry is None or geometry.is_empty:
-        return shapely.Point(0, 0)
+        return shapely.Point(0, 0), 0.0
     parts = getattr(geometry, "geoms", [geometry])
     largest = max(parts, key=lambda part: part.area)
     west, south, east, north = largest.bounds
-    return polylabel(largest, tolerance=max(east - west, north - south) / 200)
+    point = polylabel(largest, tolerance=max(east - west, north - south) / 200)
+    return point, float(shapely.distance(point, largest.boundary))

@@ -10,7 +10,7 @@
  * CarrierMap.labels    town labels (name, figure, band) that never overlap: after each
  *                      zoom or move, a label that would touch a larger town's label
  *                      first drops its figure line, then moves a line up or down,
- *                      then hides;
+ *                      then hides; only towns on screen with room for a label get one;
  * CarrierMap.wheel     the mouse wheel scrolls the page until the map is clicked
  *                      (or with Ctrl held), with a hint saying so;
  * and clicking a map that is partly off screen no longer scrolls the page under the
@@ -231,6 +231,12 @@ window.CarrierMap = (function () {
     return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
+  // A label is drawn only while its town is on screen and has room for it: a circle
+  // of ROOM px across around the label point inside the town. Seen whole, a province's
+  // towns are a few pixels wide: none gets a label, and its 1,250 labels cost nothing
+  // (made, measured and moved on every zoom, they were most of the map's work).
+  var ROOM = 28;
+
   function labels(map, t, o) {
     var items = t.lat.map(function (lat, i) {
       var figure = t.figure[i] ? '<span class="figure">' + t.figure[i] + "</span>" : "";
@@ -241,46 +247,55 @@ window.CarrierMap = (function () {
         + (o.extraClass ? " " + o.extraClass : "")
         + (t.code[i] ? " band-" + t.code[i] : "") + '"><b>' + t.name[i] + "</b>"
         + extra + "</div>";
-      var marker = L.marker([lat, t.lon[i]], {
-        interactive: false, pane: o.pane, keyboard: false,
-        icon: L.divIcon({className: "town-label-icon", html: html, iconSize: [0, 0]})
-      }).addTo(map);
-      return {marker: marker, rank: t.rank[i]};
+      return {latlng: L.latLng(lat, t.lon[i]), room: t.room ? t.room[i] : Infinity,
+        rank: t.rank[i], html: html, marker: null, shown: false, state: ""};
     });
     items.sort(function (a, b) { return a.rank - b.rank; });  // larger towns first
+
+    function show(item) {
+      if (!item.marker) {
+        item.marker = L.marker(item.latlng, {
+          interactive: false, pane: o.pane, keyboard: false,
+          icon: L.divIcon({className: "town-label-icon", html: item.html, iconSize: [0, 0]})
+        });
+      }
+      if (!item.shown) {
+        item.marker.addTo(map);
+        item.shown = true;
+        item.state = "";
+        item.box = item.marker.getElement().firstChild;
+      }
+    }
+    function hide(item) {
+      if (item.shown) {
+        map.removeLayer(item.marker);
+        item.shown = false;
+      }
+    }
 
     var timer = null;
     function schedule() {
       window.clearTimeout(timer);
       timer = window.setTimeout(declutter, 60);
     }
-    // A label's size does not change with the zoom: measure each once (full and compact,
-    // in two layout passes; again when fonts arrive or the labels were not drawn yet),
-    // then place them after every move by arithmetic around their town's point, and
-    // write only the labels whose state changed. A province's 1,250 labels cost no
-    // layout per move.
-    var sized = false;
-    function measure() {
-      var boxes = items.map(function (item) {
-        var icon = item.marker.getElement();
-        return icon && icon.firstChild;
-      });
-      if (boxes.some(function (box) { return !box; })) { return false; }
-      if (boxes.length && !boxes[0].getClientRects().length) { return false; }  // not laid out
-      items.forEach(function (item, k) {
-        item.box = boxes[k];
+    // A label's size does not change with the zoom: measure each once, when first shown
+    // (full and compact, in two layout passes for all new labels together; again when
+    // fonts arrive), then place the labels after every move by arithmetic around their
+    // town's point, and write only the labels whose state changed.
+    function measure(fresh) {
+      if (fresh.length && !fresh[0].box.getClientRects().length) { return false; }  // not laid out
+      fresh.forEach(function (item) {
         item.box.classList.remove("label-compact", "label-hidden");
         item.box.style.marginTop = "";
-        item.state = "";
       });
       var size = function (box) {
         var r = box.getBoundingClientRect();
         return {width: r.right - r.left, height: r.bottom - r.top};
       };
-      items.forEach(function (item) { item.full = size(item.box); });
-      items.forEach(function (item) { item.box.classList.add("label-compact"); });
-      items.forEach(function (item) { item.compact = size(item.box); });
-      items.forEach(function (item) { item.box.classList.remove("label-compact"); });
+      fresh.forEach(function (item) { item.full = size(item.box); });
+      fresh.forEach(function (item) { item.box.classList.add("label-compact"); });
+      fresh.forEach(function (item) { item.compact = size(item.box); });
+      fresh.forEach(function (item) { item.box.classList.remove("label-compact"); });
       return true;
     }
     function around(point, box, dy) {
@@ -289,16 +304,25 @@ window.CarrierMap = (function () {
     }
     function declutter() {
       if (map._animatingZoom) { schedule(); return; }  // place only where labels rest
-      if (!sized) { sized = measure(); }
-      if (!sized) { schedule(); return; }
       var view = map.getSize(), frame = {left: 0, top: 0, right: view.x, bottom: view.y};
+      var pixels = 256 * Math.pow(2, map.getZoom()) / 360;  // per degree of longitude
+      var wanted = [];
+      items.forEach(function (item) {
+        item.point = map.latLngToContainerPoint(item.latlng);
+        var reach = item.room * pixels;
+        var near = item.point.x > -reach && item.point.x < view.x + reach
+          && item.point.y > -reach && item.point.y < view.y + reach;
+        if (near && 2 * reach >= ROOM) { wanted.push(item); } else { hide(item); }
+      });
+      wanted.forEach(show);
+      var fresh = wanted.filter(function (item) { return !item.full; });
+      if (!measure(fresh)) { schedule(); return; }
       var placed = [];
       var clash = function (rect) {
         return placed.some(function (p) { return overlaps(rect, p); });
       };
-      items.forEach(function (item) {  // larger towns first
-        var point = map.latLngToContainerPoint(item.marker.getLatLng());
-        var full = around(point, item.full, 0), state = "full", offset = 0;
+      wanted.forEach(function (item) {  // larger towns first
+        var point = item.point, full = around(point, item.full, 0), state = "full", offset = 0;
         if (!overlaps(full, frame)) {
           state = "off";
         } else if (!clash(full)) {
@@ -324,7 +348,7 @@ window.CarrierMap = (function () {
       });
     }
     function remeasure() {
-      sized = false;
+      items.forEach(function (item) { item.full = null; item.state = ""; });
       schedule();
     }
     map.on("zoomend moveend resize viewreset", schedule);

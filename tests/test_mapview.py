@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import altair as alt
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -195,7 +196,7 @@ def test_town_labels_carry_name_figure_and_band_in_words_by_field(sample):
 
     result, towns = sample
     labels, options = call_arguments(render(carrier_map(result, towns)), "labels")
-    assert set(labels) == {"lat", "lon", "name", "figure", "band", "code", "rank"}
+    assert set(labels) == {"lat", "lon", "room", "name", "figure", "band", "code", "rank"}
     figures = result.towns.set_index("town").reindex(towns["name"])
     assert labels["name"] == towns["name"].tolist()
     assert labels["figure"] == [format_area(v, "zh") for v in figures["new_area_m2"]]
@@ -337,3 +338,25 @@ def test_braces_in_a_name_reach_the_page_as_written(register_csv):
     boundaries = prepare_boundaries(square_towns())
     page = render(carrier_map(check(register, boundaries, Targets()), boundaries.towns))
     assert "{{ 7 * 7 }} 孵化器" in carrier_columns(page)["name"]
+
+
+def test_ranking_of_many_towns_shows_those_furthest_from_target_and_says_so(sample):
+    import dataclasses
+
+    from geo.check import ranking
+    from render.charts import RANKING_LIMIT
+
+    result, _ = sample
+    many = pd.concat([result.towns.assign(town=result.towns["town"] + f"{k:02d}")
+                      for k in range(6)], ignore_index=True)
+    many["new_area_m2"] = np.arange(len(many)) * 137.0 % 9000
+    many["progress"] = many["new_area_m2"] / many["target_m2"]
+    many["shortfall_m2"] = (many["target_m2"] - many["new_area_m2"]).clip(lower=0)
+    big = dataclasses.replace(result, towns=many)
+    spec = town_ranking(big, {t: t for t in many["town"]}, "zh")
+    (values,) = spec["datasets"].values()
+    assert values["town"].tolist() == ranking(big)[:RANKING_LIMIT]
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ranking(big)[:RANKING_LIMIT]
+    assert spec["title"]["text"] == translate("chart.title_shortlist", "zh",
+                                              count=RANKING_LIMIT, total=len(many))
+    assert len(many) > RANKING_LIMIT

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.asof import default_as_of
 from geo import format_area, load_dataset, translate
 from geo.progress import CITY_MEASURES, pace
-from render.pace import city_measure_spec, pace_spec
+from render.pace import city_measure_spec, first_choice, pace_spec, town_choices
 from render.tables import display_names
 from tests.conftest import REPO
 from tests.test_app import metrics, shown
@@ -141,8 +141,8 @@ def _data(spec: dict) -> pd.DataFrame:
 def test_town_chart_data_is_the_domains_pace(figures):
     data, progress = figures
     names = display_names(data.boundaries.towns, "zh")
-    frame = _data(pace_spec(progress, names, "zh"))
-    frame = frame.dropna(subset=["town"])
+    frame = pd.concat([_data(pace_spec(progress, names, "zh", town=town)).dropna(subset=["town"])
+                       for town in data.boundaries.names], ignore_index=True)
     towns = progress.towns.assign(date=progress.towns["period_end"].dt.strftime("%Y-%m-%d"))
     merged = towns.merge(frame, on=["town", "date"], suffixes=("", "_chart"))
     assert len(merged) == len(towns)
@@ -150,18 +150,17 @@ def test_town_chart_data_is_the_domains_pace(figures):
         assert merged[column].tolist() == merged[f"{column}_chart"].tolist(), column
 
 
-def test_town_chart_selector_lists_every_town_with_its_verdict(figures):
+def test_town_chooser_lists_every_town_with_its_verdict_from_the_first_behind(figures):
     data, progress = figures
     names = display_names(data.boundaries.towns, "en")
-    spec = pace_spec(progress, names, "en")
-    (param,) = spec["params"]
-    options = param["bind"]["options"]
-    assert len(options) == len(data.boundaries.names)
+    choices = town_choices(progress, names, "en")
+    assert list(choices) == data.boundaries.names
     for town in data.boundaries.names:
         verdict = translate("pace.behind" if town in progress.behind else "pace.on_pace", "en")
-        assert f"{names[town]} · {verdict}" in options
-    first_behind = names[progress.behind[0]]
-    assert param["value"] == f"{first_behind} · {translate('pace.behind', 'en')}"
+        assert choices[town] == f"{names[town]} · {verdict}"
+    assert first_choice(progress) == progress.behind[0]
+    spec = pace_spec(progress, names, "en", town=first_choice(progress), overview=True)
+    assert spec["title"]["text"] == translate("pace.title", "en")
     subtitle = " ".join(spec["title"]["subtitle"])
     for town in progress.behind:
         assert names[town] in subtitle
@@ -213,7 +212,8 @@ def test_every_chart_of_the_pace_section_is_valid_vega_lite(figures, lang):
     """render.pace builds its specs unchecked (it took as long as the rest): the schema is here."""
     _, progress = figures
     names = display_names(load_dataset().boundaries.towns, lang)
-    specs = [pace_spec(progress, names, lang), pace_spec(progress, names, lang, town="璜泾镇"),
+    specs = [pace_spec(progress, names, lang, town="璜泾镇", overview=True),
+             pace_spec(progress, names, lang, town="璜泾镇"),
              *(city_measure_spec(progress, measure, lang) for measure in CITY_MEASURES)]
     for spec in specs:
         values = {name: json.loads(frame.to_json(orient="records"))
@@ -221,22 +221,46 @@ def test_every_chart_of_the_pace_section_is_valid_vega_lite(figures, lang):
         alt.LayerChart.from_dict({**spec, "datasets": values}, validate=True)
 
 
-def test_a_province_overview_draws_a_pace_chart_of_over_5000_rows(tmp_path, monkeypatch):
-    """500 towns × 13 quarters: Altair's default refused the chart's data (over 5,000 rows)."""
+def test_a_province_overview_draws_its_pace_one_town_at_a_time(tmp_path, monkeypatch):
+    """500 towns × 13 quarters: Altair's default refused the chart of them all (over 5,000
+    rows); now the town is chosen on the page and only its line is sent."""
     from tests.province import write_province
 
     for name, value in write_province(tmp_path, towns=500, carriers=2000).items():
         monkeypatch.setenv(name, value)
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=300).run()
     assert not app.exception, app.exception
+    chooser = app.selectbox(key="pace_town")
+    assert len(chooser.options) > 400
     charts = app.get("vega_lite_chart")
-    assert len(charts) == 4, "the ranking, the towns' pace and the city's two measures"
-    specs = [json.loads(chart.proto.spec) for chart in charts]
-    (pace_chart,) = [(chart, spec) for chart, spec in zip(charts, specs, strict=True)
-                     if spec.get("params", [{}])[0].get("name") == "town_choice"]
-    chart, spec = pace_chart
-    towns = len(spec["params"][0]["bind"]["options"])
-    assert towns > 400
-    (dataset,) = [d for d in chart.proto.datasets if d.name == "pace_towns"]
-    rows = pa.ipc.open_stream(dataset.data.data).read_all().num_rows
-    assert rows > 5000 and rows % towns == 0, "every town's line, sent as Arrow"
+    assert len(charts) == 4, "the ranking, the town's pace and the city's two measures"
+
+    def town_rows() -> tuple[set[str], int]:
+        (chart,) = [c for c in app.get("vega_lite_chart")
+                    if any(d.name == "pace_towns" for d in c.proto.datasets)]
+        (dataset,) = [d for d in chart.proto.datasets if d.name == "pace_towns"]
+        table = pa.ipc.open_stream(dataset.data.data).read_all()
+        return set(table.column("town").to_pylist()), table.num_rows
+
+    assert town_rows() == ({chooser.value}, 13), "one town's 13 quarters"
+    other = chooser.options[-1].split(" · ")[0]  # shown as "name · verdict"; zh names as read
+    assert other != chooser.value
+    chooser.set_value(other).run()
+    assert not app.exception, app.exception
+    assert town_rows() == ({other}, 13)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_list_of_towns_behind_pace_names_the_first_and_counts_the_rest(lang):
+    from render.pace import BEHIND_NAMED, behind_sentence
+
+    towns = [f"示例{i:04d}镇" for i in range(BEHIND_NAMED + 30)]
+    sentence = behind_sentence(towns, "2020-06-30", lang)
+    assert all(town in sentence for town in towns[:BEHIND_NAMED])
+    assert towns[BEHIND_NAMED] not in sentence
+    assert str(len(towns)) in sentence and "2020-06-30" in sentence
+    short = behind_sentence(towns[:3], "2020-06-30", lang)
+    assert short == translate("pace.behind_list", lang, date="2020-06-30",
+                              towns=("、" if lang == "zh" else ", ").join(towns[:3]))
+    assert behind_sentence([], "2020-06-30", lang) == translate("pace.none_behind", lang,
+                                                                date="2020-06-30")

@@ -18,7 +18,7 @@ from dashboard.briefs import brief_section
 from dashboard.sidebar import current
 from dashboard.widgets import filter_banner, filter_lines, headline_figures, map_frame
 from geo import translate
-from render.charts import town_ranking
+from render.charts import RANKING_LIMIT, town_ranking
 from render.tables import display_names
 
 context = current()
@@ -45,6 +45,9 @@ with map_column:
 with chart_column:
     names = display_names(context.data.boundaries.towns, lang, short=True)
     st.vega_lite_chart(town_ranking(result, names, lang), width="stretch")
+    if len(result.towns) > RANKING_LIMIT:
+        st.caption(translate("chart.shortlist_note", lang, count=RANKING_LIMIT,
+                             total=len(result.towns)))
 st.subheader(translate("pace.heading", lang))
 pace_section(context, names, lang, frequency)
 st.subheader(translate("brief.heading", lang))
