@@ -35,6 +35,7 @@ from render.palette import (
     TYPE_STYLES,
 )
 from render.tables import display_names
+from render.townshapes import town_shapes
 
 __all__ = ["BAND_FILLS", "GAP_FILL", "band_edges", "gap_legend_html", "gap_map"]
 
@@ -115,6 +116,11 @@ def _shifted_points(lon: np.ndarray, lat: np.ndarray, system: str
 
 def _town_layer(towns: gpd.GeoDataFrame, coverage: CoverageTable | None, carrier_type: str,
                 lang: Lang) -> gpd.GeoDataFrame:
+    """The towns' outlines as drawn, with their tooltip texts.
+
+    Simplified for display as on the Overview (:func:`render.townshapes.town_shapes`):
+    a province's outlines as read would be tens of megabytes.
+    """
     labels = display_names(towns, lang)
     figures = (coverage.for_type(carrier_type).set_index("town").reindex(towns["name"])
                if coverage is not None else None)
@@ -127,7 +133,7 @@ def _town_layer(towns: gpd.GeoDataFrame, coverage: CoverageTable | None, carrier
         "share": [escaped(v) for v in share],
         "carriers": count,
         "order": np.arange(len(towns)),
-    }, geometry=towns.geometry.to_numpy(), crs=towns.crs)
+    }, geometry=town_shapes(towns).geometry.to_numpy(), crs=towns.crs)
 
 
 def _polygons(frame: gpd.GeoDataFrame, system: str) -> list[dict]:
