@@ -37,6 +37,7 @@ _CHOSEN = "_as_of"          # the session's choice, kept across pages (not a wid
 _WIDGET = "as_of_input"
 _FREQUENCY = "_pace_frequency"
 _TOWN = "pace_town"
+_TOWN_LABELS = "_pace_town_labels"  # what the chooser's labels were made for
 _EARLIEST, _LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 T = TypeVar("T")
 
@@ -175,6 +176,11 @@ def pace_section(context: Context, names: dict[str, str], lang: Lang,
     if st.session_state.get(_TOWN) not in choices:
         st.session_state[_TOWN] = _chart_spec((*key, "first"),
                                               lambda: first_choice(figures()))
+    elif st.session_state.get(_TOWN_LABELS) != key:
+        # The labels changed (language, date, interval, filters): hand the choice to the
+        # widget again, or the browser keeps showing the old label of the same town.
+        st.session_state[_TOWN] = st.session_state[_TOWN]
+    st.session_state[_TOWN_LABELS] = key
     with st.columns([2, 3])[0]:
         town = st.selectbox(translate("pace.choose_town", lang), list(choices), key=_TOWN,
                             format_func=choices.get)

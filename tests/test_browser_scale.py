@@ -126,3 +126,32 @@ def test_a_province_draws_clusters_sends_the_map_once_and_opens_a_town(playwrigh
         session.screenshot("province-town")
     finally:
         session.close()
+
+
+CHOSEN = "() => [...document.querySelectorAll('.st-key-pace_town input')].map(i => i.value)"
+
+
+def test_the_pace_chooser_shows_its_town_in_the_new_language(playwright, province_app):
+    """The chooser's label ("name · verdict") follows a language switch for the same town.
+
+    The province's towns have no English names, so only the verdict changes: the browser
+    kept the old label until the choice was handed to the widget again.
+    """
+    url, _ = province_app
+    session = Browser(playwright, url)
+    try:
+        session.page.goto(url)
+        session.page.wait_for_selector(".st-key-pace_town input", timeout=180000)
+        session.settle()
+        (before,) = session.page.evaluate(CHOSEN)
+        town, verdict = before.split(" · ")
+        assert verdict in {translate("pace.behind", "zh"), translate("pace.on_pace", "zh")}
+        session.page.get_by_text("English", exact=True).click()
+        session.settle()
+        session.page.wait_for_function(
+            f"() => ({CHOSEN})()[0] !== {before!r}", timeout=30000)
+        (after,) = session.page.evaluate(CHOSEN)
+        english = {translate("pace.behind", "en"), translate("pace.on_pace", "en")}
+        assert after.split(" · ")[0] == town and after.split(" · ")[1] in english
+    finally:
+        session.close()
