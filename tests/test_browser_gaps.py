@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo import load_dataset, translate
 from geo.coverage import distance_surface, make_grid, town_coverage
@@ -46,10 +49,41 @@ def _only_the_app(session: Browser) -> None:
 
 
 def _map(session: Browser):
-    """The map frame once exactly one is on the page (a replaced frame may linger briefly)."""
-    session.page.wait_for_function(
-        f"() => document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=30000)
-    return session.map_frame()
+    """The map frame once exactly one is on the page (a replaced frame may linger briefly).
+
+    A rerun still under way can add the next frame between the count and the look
+    inside: then wait for the run to end and look again.
+    """
+    for attempt in range(3):
+        session.page.wait_for_function(
+            f"() => document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=30000)
+        try:
+            return session.map_frame()
+        except PlaywrightError as error:
+            if "strict mode violation" not in str(error) or attempt == 2:
+                raise
+            session.settle()
+    raise AssertionError("unreachable")
+
+
+def _download(session: Browser, button) -> Path:
+    """Click a download button whose file is made on the click; the file's path.
+
+    Streamlit drops a button's pending file when a rerun replaces the button, and
+    the browser then waits on it for good (its spinner never stops). A user clicks
+    again; so does this, after the page has settled, up to three times.
+    """
+    for attempt in range(3):
+        session.settle()
+        button.scroll_into_view_if_needed()
+        try:
+            with session.page.expect_download(timeout=40000) as info:
+                button.click()
+            return Path(info.value.path())
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _choose(session: Browser, label: str, option: str) -> None:
@@ -131,10 +165,7 @@ def _walk(session: Browser, lang: str, expected, size: tuple[int, int]) -> None:
 
     # download the per-town table
     download = page.get_by_role("button", name=translate("download.csv", lang)).first
-    download.scroll_into_view_if_needed()
-    with page.expect_download(timeout=90000) as info:  # the file is made on the click
-        download.click()
-    text = open(info.value.path(), encoding="utf-8-sig").read()
+    text = _download(session, download).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 1 + len(data.boundaries.names)
     page.evaluate("() => window.scrollTo(0, 0)")
