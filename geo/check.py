@@ -30,7 +30,7 @@ from geo._errors import ConfigError
 from geo.boundaries import Boundaries
 from geo.duplicates import probable_duplicates
 from geo.i18n import Lang, translate
-from geo.locate import locate
+from geo.locate import Location, locate
 from geo.problems import Problem
 from geo.register import Register
 from geo.settings import Targets
@@ -333,7 +333,7 @@ def _as_of(carriers: pd.DataFrame, requested: dt.date, date: dt.date,
 
 
 def check(register: Register, boundaries: Boundaries, targets: Targets,
-          as_of: dt.date | str | None = None) -> CheckResult:
+          as_of: dt.date | str | None = None, location: Location | None = None) -> CheckResult:
     """Locate the carriers, apply the rule, and build per-town and city figures.
 
     Parameters
@@ -348,6 +348,11 @@ def check(register: Register, boundaries: Boundaries, targets: Targets,
         town has 0. ``None`` (the default) is the whole period. The towns'
         ``after_as_of_m2`` is the area counting in the period but not yet on
         the date; the projection includes it, so it does not depend on the date.
+    location
+        Where the carriers are, when they were placed already: the
+        :func:`geo.locate.locate_once` of a register of which ``register``'s
+        carriers are rows (a filtered part of it). ``None``: they are placed
+        here. Either way the carriers are placed by the same rule.
 
     Raises
     ------
@@ -356,7 +361,8 @@ def check(register: Register, boundaries: Boundaries, targets: Targets,
     """
     requested = None if as_of is None else parse_date(as_of)
     cutoff = targets.period_end if requested is None else min(requested, targets.period_end)
-    carriers, location_problems = locate(register.carriers, boundaries)
+    carriers, location_problems = (locate(register.carriers, boundaries) if location is None
+                                   else location.of(register.carriers))
     carriers["duplicate_of"], duplicate_problems = probable_duplicates(
         carriers, targets.duplicate_distance_m)
     carriers["usable"] &= carriers["duplicate_of"].isna()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.boundaries import Boundaries, load_boundaries
 from geo.check import CheckResult, check
 from geo.filters import Filters, apply_filters
+from geo.locate import Location, locate_once
 from geo.register import Register, load_register
 from geo.settings import (
     BUNDLED_BOUNDARIES,
@@ -44,6 +45,17 @@ class Dataset:
     boundaries: Boundaries
     targets: Targets
     sources: dict[str, dict[str, str]]
+    _location: Location | None = field(default=None, init=False, repr=False, compare=False)
+
+    def location(self) -> Location:
+        """Where every carrier of the register is, placed on first use and kept.
+
+        Every check of this dataset, whatever its filters or date, takes its
+        carriers' places from here, so a filter change places nothing again.
+        """
+        if self._location is None:
+            self._location = locate_once(self.register.carriers, self.boundaries)
+        return self._location
 
     def check(self, filters: Filters | None = None,
               as_of: dt.date | str | None = None) -> CheckResult:
@@ -53,9 +65,10 @@ class Dataset:
         stood on that date (``None``: the whole period).
         """
         if filters is None:
-            return check(self.register, self.boundaries, self.targets, as_of=as_of)
+            return check(self.register, self.boundaries, self.targets, as_of=as_of,
+                         location=self.location())
         register, targets = apply_filters(self.register, self.targets, filters)
-        return check(register, self.boundaries, targets, as_of=as_of)
+        return check(register, self.boundaries, targets, as_of=as_of, location=self.location())
 
 
 def load_dataset(carriers: str | Path | None = None, boundaries: str | Path | None = None,

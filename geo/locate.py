@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,7 +13,8 @@ from geo.boundaries import Boundaries
 from geo.problems import Problem
 from geo.values import parse_vocabulary
 
-__all__ = ["DETAILED_VERTICES", "PLACED_TOWN", "locate", "towns_of_points"]
+__all__ = ["DETAILED_VERTICES", "PLACED_TOWN", "Location", "locate", "locate_once",
+           "towns_of_points"]
 
 PLACED_TOWN = "placed_town"
 """Optional carriers column: the town each usable point was placed in elsewhere, by the same
@@ -77,41 +80,96 @@ def locate(carriers: pd.DataFrame, boundaries: Boundaries) -> tuple[pd.DataFrame
     ValueError
         When :data:`PLACED_TOWN` names a town the boundaries do not have.
     """
-    result = carriers.drop(columns=PLACED_TOWN, errors="ignore")
-    names = np.asarray(boundaries.towns["name"], dtype=object)
-    declared = parse_vocabulary(result["town_declared"], boundaries.lookup())
-    result["declared_town"] = declared
+    return locate_once(carriers, boundaries).of(carriers)
 
-    town = pd.Series(None, index=result.index, dtype=object)
-    with_point = (result["usable"] & result["has_point"]).to_numpy()
+
+@dataclass(frozen=True)
+class Location:
+    """:func:`locate`'s answer for every row of a register, to take any part of it from.
+
+    Each row's town, declared town and problems depend on that row alone, so
+    the answer for a part of the register (the carriers a filter keeps) is
+    the rows' part of this one: a filter change then places nothing again.
+    """
+
+    declared_town: pd.Series
+    town: pd.Series
+    problems: tuple[Problem, ...]
+    problem_rows: np.ndarray
+    """The index label of the row each of ``problems`` is about."""
+
+    def of(self, carriers: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+        """What :func:`locate` gives for ``carriers``, rows of the located register.
+
+        Raises
+        ------
+        ValueError
+            When ``carriers`` has a row the located register did not have.
+        """
+        result = carriers.drop(columns=PLACED_TOWN, errors="ignore")
+        # Series of object dtype, as locate made them: an array would be inferred as pandas'
+        # Arrow strings, which every later ``to_numpy`` of the check converts back.
+        if carriers.index.equals(self.town.index):
+            result["declared_town"] = self.declared_town
+            result["town"] = self.town
+            return result, list(self.problems)
+        if not carriers.index.isin(self.town.index).all() or not carriers.index.is_unique:
+            raise ValueError("these carriers are not rows of the located register")
+        result["declared_town"] = self.declared_town.loc[carriers.index]
+        result["town"] = self.town.loc[carriers.index]
+        kept = np.isin(self.problem_rows, carriers.index.to_numpy())
+        return result, [problem for problem, keep in zip(self.problems, kept, strict=True)
+                        if keep]
+
+
+def locate_once(carriers: pd.DataFrame, boundaries: Boundaries) -> Location:
+    """Place every row of ``carriers`` (:func:`locate`), to reuse for any part of them.
+
+    Raises
+    ------
+    ValueError
+        When :data:`PLACED_TOWN` names a town the boundaries do not have.
+    """
+    if not carriers.index.is_unique:
+        raise ValueError("the carriers' index must be unique to locate them once")
+    names = np.asarray(boundaries.towns["name"], dtype=object)
+    declared = parse_vocabulary(carriers["town_declared"], boundaries.lookup())
+    town = pd.Series(None, index=carriers.index, dtype=object)
+    usable = carriers["usable"].to_numpy(dtype=bool)
+    has_point = carriers["has_point"].to_numpy(dtype=bool)
+    with_point = usable & has_point
     if with_point.any() and PLACED_TOWN in carriers:
         town.iloc[np.flatnonzero(with_point)] = _placed_elsewhere(
             carriers[PLACED_TOWN].to_numpy(dtype=object)[with_point], names)
     elif with_point.any():
-        index = towns_of_points(result["lon"].to_numpy()[with_point],
-                                result["lat"].to_numpy()[with_point], boundaries.towns)
+        index = towns_of_points(carriers["lon"].to_numpy()[with_point],
+                                carriers["lat"].to_numpy()[with_point], boundaries.towns)
         town.iloc[np.flatnonzero(with_point)] = np.where(index >= 0, names[index.clip(0)], None)
-    without_point = (result["usable"] & ~result["has_point"]).to_numpy()
+    without_point = usable & ~has_point
     town[without_point] = declared[without_point]
-    result["town"] = town
 
+    placed = town.notna().to_numpy()
+    outside = with_point & ~placed
+    unknown = without_point & ~placed
+    mismatch = (with_point & placed & carriers["town_declared"].notna().to_numpy()
+                & (declared.to_numpy() != town.to_numpy()))
     problems: list[Problem] = []
-    outside = with_point & town.isna().to_numpy()
-    for record in result[outside].itertuples():
+    for record in carriers.loc[outside, ["row", "id", "lon", "lat"]].itertuples():
         problems.append(Problem("carriers", "row.outside_boundaries", row=record.row,
                                 id=record.id, field="lon",
                                 params={"lon": record.lon, "lat": record.lat}))
-    unknown = without_point & town.isna().to_numpy()
     known_names = "、".join(boundaries.names)
-    for record in result[unknown].itertuples():
+    for record in carriers.loc[unknown, ["row", "id", "town_declared"]].itertuples():
         problems.append(Problem("carriers", "row.town_unknown", row=record.row, id=record.id,
                                 field="town", value=record.town_declared,
                                 params={"towns": known_names}))
-    mismatch = (with_point & town.notna().to_numpy() & result["town_declared"].notna().to_numpy()
-                & (declared.to_numpy() != town.to_numpy()))
-    for record in result[mismatch].itertuples():
+    for record, located in zip(
+            carriers.loc[mismatch, ["row", "id", "town_declared"]].itertuples(),
+            town.to_numpy()[mismatch], strict=True):
         problems.append(Problem("carriers", "row.town_mismatch", row=record.row, id=record.id,
                                 field="town", value=record.town_declared, severity="warning",
-                                params={"located": record.town}))
-    return result, problems
-
+                                params={"located": located}))
+    labels = carriers.index.to_numpy()
+    rows = np.concatenate([labels[outside], labels[unknown], labels[mismatch]])
+    return Location(declared_town=declared, town=town, problems=tuple(problems),
+                    problem_rows=rows)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 
-from geo import Targets, check, prepare_boundaries
+from geo import Dataset, Targets, check, prepare_boundaries
+from geo.filters import Filters, apply_filters
+from geo.locate import locate_once
 from geo.readers import RawTable
 from geo.register import validate_register
+from geo.schema import CARRIER_TYPES, STATUSES
 from tests.conftest import HEADER, square_towns
 
 TOWNS = prepare_boundaries(square_towns())
@@ -23,11 +28,13 @@ row = st.fixed_dictionaries({
     "opened": st.sampled_from(["2016", "2018", "2019-06", "2020年12月", "2021-01-01",
                                "2018-01-01", "2017-12-31"]),
     "town": st.sampled_from(["", "甲镇", "乙镇", "外星镇"]),
+    # Mostly usable: a point without its coordinate system is an error row, left out.
+    "crs": st.sampled_from(["WGS84", "WGS84", "高德", ""]),
 })
 
 
 def build(rows):
-    records = [[f"C{i}", f"载体{i}", r["type"], r["town"], r["lon"], r["lat"], "",
+    records = [[f"C{i}", f"载体{i}", r["type"], r["town"], r["lon"], r["lat"], r["crs"],
                 r["area"], r["opened"], r["status"], ""] for i, r in enumerate(rows)]
     frame = pd.DataFrame(records, columns=HEADER, dtype="str")
     raw = RawTable(frame=frame, rows=pd.Series(range(2, len(rows) + 2)), header=HEADER,
@@ -37,6 +44,16 @@ def build(rows):
 
 registers = st.lists(row, min_size=0, max_size=40)
 quick = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_the_generated_registers_count_carriers_and_report_problems():
+    """The properties below are about something: most generated rows are usable."""
+    rows = [{"lon": "121.05", "lat": "31.45", "type": "孵化器", "status": "已投用",
+             "area": "100", "opened": "2019", "town": "乙镇", "crs": crs}
+            for crs in ("WGS84", "高德")]
+    result = check(build(rows), TOWNS, TARGETS)
+    assert result.city.new_carriers == 2
+    assert {p.code for p in result.problems} == {"row.town_mismatch"}
 
 
 @quick
@@ -76,3 +93,35 @@ def test_met_means_new_area_at_least_target(rows):
     towns = check(build(rows), TOWNS, TARGETS).towns
     assert (towns["met"] == (towns["new_area_m2"] >= towns["target_m2"])).all()
     assert (towns["shortfall_m2"] == (towns["target_m2"] - towns["new_area_m2"]).clip(0)).all()
+
+
+some_without_point = st.lists(st.tuples(row, st.booleans()).map(
+    lambda pair: {**pair[0], "lon": "", "lat": ""} if pair[1] else pair[0]), max_size=40)
+filter_choices = st.builds(
+    Filters,
+    types=st.none() | st.frozensets(st.sampled_from(CARRIER_TYPES)),
+    statuses=st.none() | st.frozensets(st.sampled_from(STATUSES)))
+
+
+@quick
+@given(some_without_point, filter_choices, st.sampled_from([None, "2019-06-30"]))
+def test_a_filtered_check_from_the_placement_kept_equals_placing_that_part_anew(
+        rows, filters, as_of):
+    """The dataset places its register once; each filtered check takes its rows' places."""
+    register = build(rows)
+    data = Dataset(register, TOWNS, TARGETS, sources={})
+    data.check()
+    kept = data.check(filters, as_of=as_of)
+    part, targets = apply_filters(register, TARGETS, filters)
+    anew = check(part, TOWNS, targets, as_of=as_of)
+    assert_frame_equal(kept.towns, anew.towns)
+    assert_frame_equal(kept.carriers, anew.carriers)
+    assert kept.problems == anew.problems
+
+
+def test_a_placement_refuses_rows_it_did_not_place():
+    register = build([{"lon": "121.05", "lat": "31.45", "type": "孵化器", "status": "已投用",
+                       "area": "100", "opened": "2019", "town": "甲镇", "crs": "WGS84"}])
+    location = locate_once(register.carriers, TOWNS)
+    with pytest.raises(ValueError, match="not rows"):
+        location.of(register.carriers.set_axis([7]))
