@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 
 import pytest
 import streamlit as st
+from geopandas.testing import assert_geodataframe_equal
+from pandas.testing import assert_frame_equal
+from streamlit.testing.v1 import AppTest
 
 import dashboard.data
 from geo.filters import Filters
+from geo.schema import CARRIER_TYPES
 from geo.settings import BUNDLED_CARRIERS, data_paths
+from geo.store.setup import store_dataset
+from tests.conftest import REPO
 
 
 def check_of(paths, filters):
@@ -29,8 +36,10 @@ def counted_loads(monkeypatch):
 
     monkeypatch.setattr(dashboard.data, "load_dataset", counting)
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield calls
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def test_filter_changes_do_not_reread_files(counted_loads, tmp_path):
@@ -62,3 +71,36 @@ def test_same_content_elsewhere_is_not_read_again(counted_loads, tmp_path):
     dashboard.data.dataset(data_paths({"CARRIER_MAP_CARRIERS": str(first)}))
     dashboard.data.dataset(data_paths({"CARRIER_MAP_CARRIERS": str(second)}))
     assert len(counted_loads) == 1
+
+
+def test_the_pages_leave_the_shared_dataset_and_checks_as_they_were():
+    """The dataset and its checks are shared by every session: no page may change them."""
+    st.cache_resource.clear()
+    paths = dashboard.data.configured_paths()
+    fresh = store_dataset(dashboard.data.open_configured_store(), paths.targets)
+    assert len(fresh.register.carriers) > 40
+    period = {"period_start": fresh.targets.period_start,
+              "period_end": fresh.targets.period_end}
+    chosen_types = frozenset({"incubator", "research_institute"})
+    pages = ("views/overview.py", "views/town.py", "views/city.py", "views/gaps.py",
+             "views/data.py")
+    for lang, types in (("zh", sorted(chosen_types)), ("en", list(CARRIER_TYPES))):
+        app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+        app.session_state["lang"] = lang
+        app.session_state["types"] = app.session_state["types_zh"] = types
+        app.run()
+        for page in pages:
+            app.switch_page(page).run()
+            assert not app.exception, (page, app.exception)
+    shared = dashboard.data.dataset(paths)
+    assert_frame_equal(shared.register.carriers, fresh.register.carriers)
+    assert_geodataframe_equal(shared.boundaries.towns, fresh.boundaries.towns)
+    for filters, as_of in itertools.product(
+            (Filters(types=chosen_types, **period), Filters(types=frozenset(CARRIER_TYPES),
+                                                            **period)),
+            (None, fresh.targets.period_end)):
+        kept = dashboard.data.filtered_check(shared, filters, as_of)
+        anew = fresh.check(filters, as_of)
+        assert_frame_equal(kept.towns, anew.towns)
+        assert_frame_equal(kept.carriers, anew.carriers)
+        assert kept.problems == anew.problems
