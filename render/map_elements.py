@@ -16,6 +16,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from geo.check import BANDS, REASONS
 from geo.i18n import Lang, translate
@@ -182,9 +183,11 @@ def _type_options(lang: Lang) -> list[dict[str, str]]:
 class TownLayer(DataElement):
     """The towns, coloured by progress, with a tooltip of their figures; a click goes to the map.
 
-    ``columns`` (:func:`render.mapview.town_columns`) holds the display
-    outlines as integer steps and one escaped text per town; the browser
-    builds one polygon per town (``path.town-area.town-<position>``,
+    ``outlines`` is the display outlines as integer steps, encoded already
+    (:attr:`render.townshapes.TownShapes.outline_json`, the same for every
+    map of one boundary file); ``columns`` (:func:`render.mapview.town_columns`)
+    their origin and unit and one escaped text per town. The browser builds
+    one polygon per town (``path.town-area.town-<position>``,
     ``band-<code>``), outlined thicker when focused, highlighted on hover.
     """
 
@@ -195,10 +198,14 @@ class TownLayer(DataElement):
         {% endmacro %}
     """)
 
-    def __init__(self, columns: dict[str, object], close_ratio: float, lang: Lang):
+    def __init__(self, outlines: Markup, columns: dict[str, object], close_ratio: float,
+                 lang: Lang):
         super().__init__()
         self._name = "TownLayer"
-        self.columns_json = htmlsafe_json_dumps(columns, separators=(",", ":"))
+        texts = str(htmlsafe_json_dumps(columns, separators=(",", ":")))
+        # Both parts are safe JSON already: joined as plain text (Markup + str would escape).
+        self.columns_json = Markup("".join(['{"shapes":', str(outlines),
+                                            "," + texts[1:] if len(texts) > 2 else "}"]))
         pct = round(close_ratio * 100)
         self.options = {
             "ink": INK, "missing": MISSING_COLOUR, "colours": dict(BAND_COLOURS),

@@ -35,7 +35,7 @@ from render.map_elements import (
     legend_html,
 )
 from render.tables import display_names
-from render.townshapes import TownShapes, town_shapes
+from render.townshapes import OUTLINE_SCALE, TownShapes, town_shapes
 
 __all__ = ["DETAIL_LIMIT", "LABEL_PANE", "OUTLINE_SCALE", "MapAssets", "base_map",
            "carrier_map", "carrier_rows", "clicked_point", "label_columns", "packed_points",
@@ -44,7 +44,6 @@ __all__ = ["DETAIL_LIMIT", "LABEL_PANE", "OUTLINE_SCALE", "MapAssets", "base_map
 DETAIL_LIMIT = 5_000
 """Up to this many carriers a map sends each with its name, tooltip and popup; above it,
 compact points clustered in the browser (the focused town's carriers still in full)."""
-OUTLINE_SCALE = 1e-5
 """The unit of the town outlines sent to the browser, in degrees (about 1 m)."""
 LABEL_PANE = "town-labels"
 """The pane of the town labels: above the markers, and lets clicks through."""
@@ -121,55 +120,27 @@ def _label_columns(shapes: TownShapes, names: list[str], figures: list[str],
 
 def town_columns(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang,
                  focus: str | None, shapes: TownShapes | None = None) -> dict[str, object]:
-    """The towns for :class:`render.map_elements.TownLayer`: display outlines and texts.
+    """The towns' texts for :class:`render.map_elements.TownLayer`, one per town.
 
     ``towns`` are in the map's system, in file order; ``shapes`` their
-    :func:`render.townshapes.town_shapes` (found when not given). Outlines
-    are sent as integers: per town a list of polygons, each a list of
-    rings, each ring ``[x, y, dx, dy, …]`` in units of ``scale`` (a
-    hundred-thousandth of a degree, about 1 m) from ``x0``/``y0``, the first
-    vertex absolute and the others as steps from the one before — a third of
-    the GeoJSON's size. ``label``, ``area``, ``target`` (escaped texts) and
-    ``band`` (code, ``""`` when unknown) are one per town; ``focus`` is the
-    focused town's position, or -1.
+    :func:`render.townshapes.town_shapes` (found when not given), whose
+    :attr:`~render.townshapes.TownShapes.outline_json` the layer sends as
+    ``shapes``, from ``x0``/``y0`` in units of ``scale``. ``label``, ``area``,
+    ``target`` (escaped texts) and ``band`` (code, ``""`` when unknown) are
+    one per town; ``focus`` is the focused town's position, or -1.
     """
     shapes = shapes or town_shapes(towns)
     figures = result.towns.set_index("town").reindex(towns["name"])
     labels = display_names(towns, lang)
-    west, south = np.floor(towns.total_bounds[:2]) if len(towns) else (0.0, 0.0)
     matches = np.flatnonzero((towns["name"] == focus).to_numpy()) if focus else []
     return {
-        "x0": float(west), "y0": float(south), "scale": OUTLINE_SCALE,
-        "shapes": _outline_steps(shapes.geometry.to_numpy(), west, south),
+        "x0": shapes.x0, "y0": shapes.y0, "scale": OUTLINE_SCALE,
         "label": [escaped(labels[name]) for name in towns["name"]],
         "area": [escaped(format_area(v, lang)) for v in figures["new_area_m2"]],
         "target": [escaped(format_area(v, lang)) for v in figures["target_m2"]],
         "band": [b if isinstance(b, str) else "" for b in figures["band"]],
         "focus": int(matches[0]) if len(matches) else -1,
     }
-
-
-def _outline_steps(geometry: np.ndarray, west: float, south: float) -> list[list[list[list]]]:
-    """Every town's rings as integer steps (see :func:`town_columns`), without closing vertices."""
-    parts, part_town = shapely.get_parts(geometry, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
-    closing = np.r_[vertex_ring[1:] != vertex_ring[:-1], True]
-    coords, vertex_ring = coords[~closing], vertex_ring[~closing]
-    units = np.rint((coords - (west, south)) / OUTLINE_SCALE).astype(np.int64)
-    steps = np.diff(units, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    first = np.r_[True, vertex_ring[1:] != vertex_ring[:-1]]
-    steps[first] = units[first]
-    flat = steps.ravel().tolist()
-    bounds = 2 * np.r_[0, np.cumsum(np.bincount(vertex_ring, minlength=len(rings)))]
-    towns: list[list[list[list]]] = [[] for _ in geometry]
-    for ring in range(len(rings)):
-        part = ring_part[ring]
-        polygons = towns[part_town[part]]
-        if ring == 0 or ring_part[ring - 1] != part:
-            polygons.append([])
-        polygons[-1].append(flat[bounds[ring]:bounds[ring + 1]])
-    return towns
 
 
 def carrier_rows(carriers: pd.DataFrame, town_names: list[str], lang: Lang,
@@ -265,7 +236,7 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
 
     shapes = town_shapes(shown)
     columns = town_columns(result, shown, lang, focus, shapes)
-    TownLayer(columns, result.close_ratio, lang).add_to(fmap)
+    TownLayer(shapes.outline_json, columns, result.close_ratio, lang).add_to(fmap)
 
     short = display_names(towns, lang, short=True)
     codes = columns["band"]

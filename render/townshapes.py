@@ -24,12 +24,18 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import shapely
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from pyproj import CRS
 from shapely.ops import polylabel
 
 from geo.projection import WGS84, metric_crs
 
-__all__ = ["SCREEN_FRACTION", "TownShapes", "display_tolerance", "town_shapes"]
+__all__ = ["OUTLINE_SCALE", "SCREEN_FRACTION", "TownShapes", "display_tolerance",
+           "town_shapes"]
+
+OUTLINE_SCALE = 1e-5
+"""The unit of the outlines sent to the browser: a hundred-thousandth of a degree (~1 m)."""
 
 SCREEN_FRACTION = 1 / 2000
 """The simplification tolerance as a share of the drawn extent: about half a pixel at the
@@ -49,6 +55,8 @@ class TownShapes:
     point to the nearest edge, in degrees (the browser draws a label only
     when this room is wide enough on screen); ``rank`` orders towns by true
     area, 0 for the largest, whose label wins when two would touch.
+    ``x0``/``y0`` are the whole degrees west and south of the towns as
+    given, the origin of :attr:`outline_json`.
     """
 
     geometry: gpd.GeoSeries
@@ -56,6 +64,21 @@ class TownShapes:
     label_lon: list[float]
     label_room: list[float]
     rank: list[int]
+    x0: float = 0.0
+    y0: float = 0.0
+
+    @functools.cached_property
+    def outline_json(self) -> Markup:
+        """Every town's display rings as integer steps, as JSON safe inside a script.
+
+        Per town a list of polygons, each a list of rings, each ring
+        ``[x, y, dx, dy, …]`` in units of :data:`OUTLINE_SCALE` from
+        ``x0``/``y0``: the first vertex absolute, the others as steps from
+        the one before, no closing vertex — a third of the GeoJSON's size.
+        Encoded once per boundary content, not on every map built.
+        """
+        steps = _outline_steps(self.geometry.to_numpy(), self.x0, self.y0)
+        return htmlsafe_json_dumps(steps, separators=(",", ":"))
 
 
 def display_tolerance(bounds: tuple[float, float, float, float] | np.ndarray) -> float:
@@ -95,6 +118,7 @@ def _compute(towns: gpd.GeoDataFrame, tolerance: float | None) -> TownShapes:
     shown = towns.geometry
     if not len(shown):
         return TownShapes(shown, [], [], [], [])
+    x0, y0 = (float(v) for v in np.floor(shown.total_bounds[:2]))
     tolerance = display_tolerance(shown.total_bounds) if tolerance is None else tolerance
     outlines = shown.to_numpy()
     if shapely.coverage_is_valid(outlines):
@@ -110,7 +134,30 @@ def _compute(towns: gpd.GeoDataFrame, tolerance: float | None) -> TownShapes:
     rank[order] = np.arange(len(towns))
     return TownShapes(display, [round(p.y, 6) for p in points],
                       [round(p.x, 6) for p in points], [round(r, 6) for r in rooms],
-                      rank.tolist())
+                      rank.tolist(), x0, y0)
+
+
+def _outline_steps(geometry: np.ndarray, west: float, south: float) -> list[list[list[list]]]:
+    """Every town's rings as integer steps (:attr:`TownShapes.outline_json`)."""
+    parts, part_town = shapely.get_parts(geometry, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
+    closing = np.r_[vertex_ring[1:] != vertex_ring[:-1], True]
+    coords, vertex_ring = coords[~closing], vertex_ring[~closing]
+    units = np.rint((coords - (west, south)) / OUTLINE_SCALE).astype(np.int64)
+    steps = np.diff(units, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    first = np.r_[True, vertex_ring[1:] != vertex_ring[:-1]]
+    steps[first] = units[first]
+    flat = steps.ravel().tolist()
+    bounds = 2 * np.r_[0, np.cumsum(np.bincount(vertex_ring, minlength=len(rings)))]
+    towns: list[list[list[list]]] = [[] for _ in geometry]
+    for ring in range(len(rings)):
+        part = ring_part[ring]
+        polygons = towns[part_town[part]]
+        if ring == 0 or ring_part[ring - 1] != part:
+            polygons.append([])
+        polygons[-1].append(flat[bounds[ring]:bounds[ring + 1]])
+    return towns
 
 
 @functools.lru_cache(maxsize=64)
