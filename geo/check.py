@@ -262,22 +262,39 @@ def progress_band(new_area: pd.Series, target: pd.Series, close_ratio: float) ->
     return band
 
 
-def _sum_by_town(carriers: pd.DataFrame, mask: pd.Series, towns: pd.Index) -> pd.Series:
-    """Floor area per town of the carriers where ``mask`` holds (only two columns are taken)."""
-    chosen = mask.to_numpy(dtype=bool)
-    area = carriers["floor_area_m2"].to_numpy()[chosen]
-    town = carriers["town"].to_numpy(dtype=object)[chosen]
-    return pd.Series(area).groupby(town).sum().reindex(towns, fill_value=0.0)
+@dataclass(frozen=True)
+class _Towns:
+    """Each carrier's town as its position in the boundaries (-1: none), matched once.
 
+    Every per-town figure of :func:`check` is a grouped sum over these
+    positions in register order — the same sum :func:`standings` makes, so
+    the figures agree to the last digit — without matching names again.
+    """
 
-def _ids_by_town(carriers: pd.DataFrame, mask: pd.Series, towns: pd.Index) -> pd.Series:
-    """The ids of the carriers where ``mask`` holds, per town in register order (a list each)."""
-    chosen = mask.to_numpy(dtype=bool)
-    codes = towns.get_indexer(carriers["town"].to_numpy(dtype=object)[chosen])
-    ids = carriers["id"].to_numpy(dtype=object)[chosen]
-    order = np.argsort(codes, kind="stable")
-    groups = np.split(ids[order], np.searchsorted(codes[order], np.arange(1, len(towns))))
-    return pd.Series([list(group) for group in groups], index=towns, dtype=object)
+    names: pd.Index
+    codes: np.ndarray
+    area: np.ndarray
+
+    @classmethod
+    def of(cls, carriers: pd.DataFrame, names: pd.Index) -> _Towns:
+        return cls(names, names.get_indexer(carriers["town"].to_numpy(dtype=object)),
+                   carriers["floor_area_m2"].to_numpy(dtype="float64"))
+
+    def area_where(self, mask: pd.Series | np.ndarray) -> pd.Series:
+        """Floor area per town of the carriers where ``mask`` holds."""
+        chosen = np.asarray(mask, dtype=bool) & (self.codes >= 0)
+        sums = pd.Series(self.area[chosen]).groupby(self.codes[chosen]).sum()
+        return pd.Series(sums.reindex(np.arange(len(self.names)), fill_value=0.0)
+                         .to_numpy(dtype="float64"), index=self.names)
+
+    def ids_where(self, ids: np.ndarray, mask: pd.Series | np.ndarray) -> pd.Series:
+        """The ids where ``mask`` holds, per town in register order (a list each)."""
+        chosen = np.asarray(mask, dtype=bool) & (self.codes >= 0)
+        codes, chosen_ids = self.codes[chosen], ids[chosen]
+        order = np.argsort(codes, kind="stable")
+        groups = np.split(chosen_ids[order],
+                          np.searchsorted(codes[order], np.arange(1, len(self.names))))
+        return pd.Series([list(group) for group in groups], index=self.names, dtype=object)
 
 
 def _flagged(carriers: pd.DataFrame, problems: list[Problem], code: str) -> pd.Series:
@@ -286,7 +303,8 @@ def _flagged(carriers: pd.DataFrame, problems: list[Problem], code: str) -> pd.S
     return carriers["row"].isin(rows)
 
 
-def _pipeline_by_town(placed: pd.DataFrame, towns: pd.Index) -> dict[str, pd.Series]:
+def _pipeline_by_town(carriers: pd.DataFrame, placed: pd.Series,
+                      towns: _Towns) -> dict[str, pd.Series]:
     """Area under construction and planned per town: all of it, then by expected opening.
 
     ``under_construction_m2`` and ``planned_m2`` are every placed, usable
@@ -294,18 +312,21 @@ def _pipeline_by_town(placed: pd.DataFrame, towns: pd.Index) -> dict[str, pd.Ser
     expected to open in the period, which the projection adds up. The
     ``pipeline_*`` columns are the rest, both statuses together.
     """
-    building = placed["status"] == "under_construction"
-    planned = placed["status"] == "planned"
-    timing = placed["pipeline"]
+    placed = placed.to_numpy(dtype=bool)
+    building = placed & (carriers["status"] == "under_construction").to_numpy()
+    planned = placed & (carriers["status"] == "planned").to_numpy()
+    timing = carriers["pipeline"]
+    in_period = (timing == "in_period").to_numpy()
     return {
-        "under_construction_m2": _sum_by_town(placed, building, towns),
-        "planned_m2": _sum_by_town(placed, planned, towns),
-        "under_construction_in_period_m2": _sum_by_town(
-            placed, building & (timing == "in_period"), towns),
-        "planned_in_period_m2": _sum_by_town(placed, planned & (timing == "in_period"), towns),
-        "pipeline_after_period_m2": _sum_by_town(placed, timing == "after_period", towns),
-        "pipeline_before_period_m2": _sum_by_town(placed, timing == "before_period", towns),
-        "pipeline_no_date_m2": _sum_by_town(placed, timing == "no_date", towns),
+        "under_construction_m2": towns.area_where(building),
+        "planned_m2": towns.area_where(planned),
+        "under_construction_in_period_m2": towns.area_where(building & in_period),
+        "planned_in_period_m2": towns.area_where(planned & in_period),
+        "pipeline_after_period_m2": towns.area_where(
+            placed & (timing == "after_period").to_numpy()),
+        "pipeline_before_period_m2": towns.area_where(
+            placed & (timing == "before_period").to_numpy()),
+        "pipeline_no_date_m2": towns.area_where(placed & (timing == "no_date").to_numpy()),
     }
 
 
@@ -374,13 +395,13 @@ def check(register: Register, boundaries: Boundaries, targets: Targets,
     counted = carriers["reason"] == "counted"
     placed = carriers["usable"] & carriers["town"].notna()
     names = pd.Index(boundaries.names, name="town")
+    by_town = _Towns.of(carriers, names)
 
-    new_area = _sum_by_town(carriers, counted, names)
-    pipeline = _pipeline_by_town(
-        carriers.loc[placed, ["status", "pipeline", "floor_area_m2", "town"]], names)
-    ids = _ids_by_town(carriers, counted, names)
-    after_as_of = (np.zeros(len(names)) if requested is None else _sum_by_town(
-        carriers, carriers["reason"] == "opens_after_as_of", names).to_numpy())
+    new_area = by_town.area_where(counted)
+    pipeline = _pipeline_by_town(carriers, placed, by_town)
+    ids = by_town.ids_where(carriers["id"].to_numpy(dtype=object), counted)
+    after_as_of = (np.zeros(len(names)) if requested is None else by_town.area_where(
+        carriers["reason"] == "opens_after_as_of").to_numpy())
     target = pd.Series([targets.target_for(n) for n in names], index=names, dtype="float64")
     band = progress_band(new_area, target, targets.close_ratio)
     towns = pd.DataFrame({

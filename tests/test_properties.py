@@ -34,8 +34,10 @@ row = st.fixed_dictionaries({
 
 
 def build(rows):
-    records = [[f"C{i}", f"载体{i}", r["type"], r["town"], r["lon"], r["lat"], r["crs"],
-                r["area"], r["opened"], r["status"], ""] for i, r in enumerate(rows)]
+    """A validated register of ``rows``; a row without ``crs`` is in WGS84."""
+    records = [[f"C{i}", f"载体{i}", r["type"], r["town"], r["lon"], r["lat"],
+                r.get("crs", "WGS84"), r["area"], r["opened"], r["status"], ""]
+               for i, r in enumerate(rows)]
     frame = pd.DataFrame(records, columns=HEADER, dtype="str")
     raw = RawTable(frame=frame, rows=pd.Series(range(2, len(rows) + 2)), header=HEADER,
                    path="<generated>")
