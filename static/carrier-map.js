@@ -235,7 +235,10 @@ window.CarrierMap = (function () {
   // of ROOM px across around the label point inside the town. Seen whole, a province's
   // towns are a few pixels wide: none gets a label, and its 1,250 labels cost nothing
   // (made, measured and moved on every zoom, they were most of the map's work).
-  var ROOM = 28;
+  // 44 px: about a three-character name in bold; a town with less room cannot hold its
+  // name, whose label would only cover its neighbours (at 28 px the first zoom into a
+  // province made 347 labels, 161 of them hidden again, in one long task).
+  var ROOM = 44;
 
   function labels(map, t, o) {
     var items = t.lat.map(function (lat, i) {

@@ -343,12 +343,17 @@ def test_everyday_pages_figures_whole_labels_apart(browser, size):
     assert _overlapping(boxes) == []
     assert any(translate("label.band.met", "zh") in box[4] for box in boxes), "band as text"
     browser.page.screenshot(path=str(ARTIFACTS / f"everyday-overview-{width}.png"))
-    for _ in range(2):  # zoomed out, the labels crowd: they give way, never overlap
-        frame.locator(".leaflet-control-zoom-out").click()
-        time.sleep(0.8)
-    time.sleep(0.5)
+    # Zoomed out, the labels crowd: they give way, never overlap; a step further the towns
+    # are too small to hold a name, and the labels go.
+    frame.locator(".leaflet-control-zoom-out").click()
+    time.sleep(1.3)
     boxes = frame.evaluate(_LABEL_BOXES)
     assert boxes and _overlapping(boxes) == []
+    crowded = len(boxes)
+    frame.locator(".leaflet-control-zoom-out").click()
+    time.sleep(1.3)
+    boxes = frame.evaluate(_LABEL_BOXES)
+    assert len(boxes) < crowded and _overlapping(boxes) == []
     browser.page.goto(browser.base_url + "/city")
     browser.settle()
     browser.page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
