@@ -151,14 +151,17 @@ def parse_opened(values: pd.Series) -> pd.DataFrame:
     date; a year or a month alone spans the whole year or month), NaT where
     the cell is empty or unreadable.
     """
-    ranges = per_distinct(values, _date_range, None)
-    starts = [r[0] if r is not None else pd.NaT for r in ranges]
-    ends = [r[1] if r is not None else pd.NaT for r in ranges]
-    return pd.DataFrame(
-        {"opened_start": pd.to_datetime(pd.Series(starts, index=values.index, dtype=object)),
-         "opened_end": pd.to_datetime(pd.Series(ends, index=values.index, dtype=object))},
-        index=values.index,
-    )
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    ranges = [_date_range(str(u)) for u in uniques]
+    # One slot per distinct value and a last, empty one for missing cells (code -1): the
+    # rows take their days by index, never as a million Python objects.
+    starts = np.full(len(ranges) + 1, np.datetime64("NaT"), dtype="datetime64[us]")
+    ends = starts.copy()
+    for slot, days in enumerate(ranges):
+        if days is not None:
+            starts[slot], ends[slot] = days[0].to_datetime64(), days[1].to_datetime64()
+    return pd.DataFrame({"opened_start": starts[codes], "opened_end": ends[codes]},
+                        index=values.index)
 
 
 def parse_vocabulary(values: pd.Series, aliases: Mapping[str, str]) -> pd.Series:

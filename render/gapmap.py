@@ -253,5 +253,4 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
     Legend(gap_legend_html(carrier_type, radius_km, lang, bands_km=edges,
                            sites=sites is not None and len(sites) > 0,
                            what_if=what_if is not None and len(what_if) > 0)).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
     return fmap

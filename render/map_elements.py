@@ -31,8 +31,9 @@ from render.palette import (
     TYPE_STYLES,
 )
 
-__all__ = ["CarrierLayer", "CarrierPoints", "DataElement", "IconPath", "Legend", "MapAssets",
-           "PaletteStyle", "TownLabels", "TownLayer", "WheelZoom", "escaped", "legend_html"]
+__all__ = ["CarrierLayer", "CarrierPoints", "DataElement", "IconPath", "InitialView", "Legend",
+           "MapAssets", "PaletteStyle", "TownLabels", "TownLayer", "WheelZoom", "escaped",
+           "legend_html"]
 
 
 def escaped(value: object) -> str:
@@ -241,6 +242,29 @@ class TownLabels(DataElement):
         self._name = "TownLabels"
         self.columns_json = htmlsafe_json_dumps(columns, separators=(",", ":"))
         self.options = {"pane": pane, "presentation": presentation, "extraClass": extra_class}
+
+
+class InitialView(MacroElement):
+    """The map fitted to its bounds at once, before any layer is drawn.
+
+    folium's ``fit_bounds`` comes after the layers and animates the zoom from
+    the starting one: every layer was drawn twice, the second time in one
+    task when the animation ended (365 ms for a province's 1,250 towns and
+    100,000 carriers, right after the map first showed). Added first, this
+    sets the view with no animation, so each layer is drawn once, at the
+    zoom it is seen at.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {"animate": false});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "InitialView"
+        self.bounds = bounds
 
 
 class WheelZoom(MacroElement):

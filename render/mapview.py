@@ -25,6 +25,7 @@ from render.map_elements import (
     CarrierLayer,
     CarrierPoints,
     IconPath,
+    InitialView,
     Legend,
     MapAssets,
     PaletteStyle,
@@ -73,11 +74,11 @@ def base_map(bounds: tuple[float, float, float, float], lang: Lang, *,
              tiles: TileSource = NO_BASEMAP, assets: MapAssets | None = None) -> folium.Map:
     """An empty map as every map of the app starts: local assets, basemap, label pane.
 
-    Centred on ``bounds`` (west, south, east, north, in the system of
-    ``tiles``), with the zoom range of ``tiles``; the mouse wheel scrolls the
-    page until the map is clicked, or zooms with Ctrl held (with a hint,
-    :class:`render.map_elements.WheelZoom`). The caller adds its layers, then
-    fits the bounds.
+    Fitted to ``bounds`` (west, south, east, north, in the system of
+    ``tiles``) before the caller's layers are drawn
+    (:class:`render.map_elements.InitialView`), with the zoom range of
+    ``tiles``; the mouse wheel scrolls the page until the map is clicked, or
+    zooms with Ctrl held (with a hint, :class:`render.map_elements.WheelZoom`).
     """
     assets = assets or MapAssets()
     west, south, east, north = bounds
@@ -87,6 +88,7 @@ def base_map(bounds: tuple[float, float, float, float], lang: Lang, *,
     # Leaflet reads the zoom range from the map itself when there are no tiles; the
     # marker clusters need it ("Map has no maxZoom specified").
     fmap.options.update(minZoom=tiles.min_zoom, maxZoom=tiles.max_zoom)
+    InitialView([[south, west], [north, east]]).add_to(fmap)
     fmap.default_js = assets.js
     fmap.default_css = assets.css
     PaletteStyle().add_to(fmap)
@@ -256,5 +258,4 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
         CarrierPoints(packed_points(placed.drop(detailed.index), system), lang,
                       assets).add_to(fmap)
     Legend(legend_html(result.close_ratio, lang), presentation=presentation).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
     return fmap

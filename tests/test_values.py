@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -49,6 +50,20 @@ def test_date_notations(text, start, end):
     parsed = parse_opened(pd.Series([text], dtype="str"))
     assert parsed["opened_start"].iloc[0] == pd.Timestamp(start)
     assert parsed["opened_end"].iloc[0] == pd.Timestamp(end)
+
+
+def test_a_column_takes_each_cells_own_dates_in_its_own_rows():
+    """Parsed once per distinct value, given back to every row (missing and unreadable: NaT)."""
+    cells = ["2019年6月", None, "43646", "2019-02-30", "2019年6月", "2018", None, "2018"]
+    column = pd.Series(cells, dtype="str", index=range(10, 18))
+    parsed = parse_opened(column)
+    assert parsed.index.equals(column.index)
+    assert parsed.dtypes.tolist() == [np.dtype("datetime64[us]")] * 2
+    for cell, (_, row) in zip(cells, parsed.iterrows(), strict=True):
+        alone = parse_opened(pd.Series([cell], dtype="str")).iloc[0]
+        assert row.equals(alone) or (row.isna().all() and alone.isna().all())
+    assert parse_opened(pd.Series([], dtype="str")).dtypes.tolist() == [
+        np.dtype("datetime64[us]")] * 2
 
 
 @pytest.mark.parametrize("text", ["2019-13", "2019-02-30", "六月", "19-6-30", "12345",
