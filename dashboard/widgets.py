@@ -152,7 +152,10 @@ def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str,
     user asks for it in the deployment's time zone, with the session's
     filters when they are narrower than everything (:func:`filter_lines`),
     and number formats. Each file is made when its button is pressed, not on
-    every rerun.
+    every rerun; pressing it does not rerun the page (``on_click="ignore"``, as
+    the briefs): a rerun could replace the button while its file was being
+    made, and the button then stayed disabled (seen in the gap page's
+    browser test).
     """
     zone = deployment_zone()  # a wrong setting: the Data page says so; files still carry a time
     formats = number_formats(frame.columns, lang)
@@ -165,11 +168,11 @@ def download_buttons(frame: pd.DataFrame, stem: str, lang: Lang, key: str,
     csv_column, xlsx_column = st.columns(2)
     csv_column.download_button(translate("download.csv", lang), lambda: to_csv_bytes(frame),
                                file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
-                               icon=":material/download:")
+                               on_click="ignore", icon=":material/download:")
     xlsx_column.download_button(
         translate("download.xlsx", lang), workbook, file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx", icon=":material/download:")
+        key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 
 
 def file_download(where: DeltaGenerator, label: str, build: Callable[[], bytes], *,
@@ -190,7 +193,7 @@ def file_download(where: DeltaGenerator, label: str, build: Callable[[], bytes],
                     icon=":material/error:")
         return
     where.download_button(label, data, file_name=file_name, mime=mime, key=key,
-                          icon=":material/download:")
+                          on_click="ignore", icon=":material/download:")
 
 
 def table(frame: pd.DataFrame, progress_column: str | None = None, *,
