@@ -332,13 +332,11 @@ def _overlaps(towns: gpd.GeoDataFrame) -> list[Problem]:
     """Pairs of towns whose areas overlap by more than a square metre."""
     projected = towns.to_crs(metric_crs(towns))
     left, right = projected.sindex.query(projected.geometry, predicate="intersects")
-    problems = []
-    for i, j in zip(left, right, strict=True):
-        if i >= j:
-            continue
-        area = projected.geometry.iloc[i].intersection(projected.geometry.iloc[j]).area
-        if area > _MIN_OVERLAP_M2:
-            problems.append(Problem("boundaries", "boundary.overlap", value=towns["name"].iloc[i],
-                                    severity="warning",
-                                    params={"other": towns["name"].iloc[j], "area_m2": area}))
-    return problems
+    pair = left < right
+    left, right = left[pair], right[pair]
+    outlines = projected.geometry.to_numpy()
+    areas = shapely.area(shapely.intersection(outlines[left], outlines[right]))
+    names = towns["name"].to_numpy(dtype=object)
+    return [Problem("boundaries", "boundary.overlap", value=names[i], severity="warning",
+                    params={"other": names[j], "area_m2": float(area)})
+            for i, j, area in zip(left, right, areas, strict=True) if area > _MIN_OVERLAP_M2]

@@ -208,6 +208,18 @@ def test_overlaps_are_reported_in_square_metres():
     assert 9.0e6 < area < 1.1e7  # 0.01° × 0.1° at 31.45° N ≈ 10.5 km²
 
 
+def test_each_overlapping_pair_is_named_once_and_neighbours_that_touch_are_not():
+    frame = gpd.GeoDataFrame({"name": ["甲镇", "乙镇", "丙镇", "丁镇"]}, crs="EPSG:4326",
+                             geometry=[shapely.box(121.0, 31.4, 121.1, 31.5),
+                                       shapely.box(121.09, 31.4, 121.2, 31.5),
+                                       shapely.box(121.2, 31.4, 121.3, 31.5),
+                                       shapely.box(121.25, 31.45, 121.35, 31.55)])
+    problems = prepare_boundaries(frame).problems
+    assert [(p.value, p.params["other"]) for p in problems] == [("甲镇", "乙镇"),
+                                                                 ("丙镇", "丁镇")]
+    assert all(isinstance(p.params["area_m2"], float) for p in problems)
+
+
 def test_features_without_name_or_polygon_are_reported_and_skipped():
     frame = gpd.GeoDataFrame({"name": ["甲镇", None, "线镇"]}, crs="EPSG:4326", geometry=[
         shapely.box(121.0, 31.4, 121.1, 31.5), shapely.box(121.1, 31.4, 121.2, 31.5),

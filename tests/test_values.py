@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.schema import CRS_ALIASES, STATUS_ALIASES, TYPE_ALIASES
-from geo.values import parse_area, parse_number, parse_opened, parse_vocabulary
+from geo.values import _to_numeric, parse_area, parse_number, parse_opened, parse_vocabulary
 
 
 def one(values, parse):
@@ -109,3 +111,24 @@ def test_numbers_accept_full_width_and_reject_words():
     parsed = one(["121.1", "１２１．１", "东经121度", None], parse_number)
     assert parsed.iloc[0] == parsed.iloc[1] == 121.1
     assert math.isnan(parsed.iloc[2]) and math.isnan(parsed.iloc[3])
+
+
+number_like = st.one_of(
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.floats(-1e7, 1e7).map(lambda v: f"{v:.6f}"),
+    st.integers(-10**12, 10**12).map(str),
+    st.text(alphabet="0123456789.-+eE ,万x", max_size=10),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(number_like, max_size=30))
+def test_numbers_read_as_pandas_reads_them_to_the_bit(cells):
+    """Plain decimals go through Arrow's cast for speed; every cell reads as pandas reads it."""
+    column = pd.Series(cells, dtype="str")
+    fast = _to_numeric(column).to_numpy()
+    slow = pd.to_numeric(column, errors="coerce").astype("float64").to_numpy()
+    assert np.array_equal(np.isnan(fast), np.isnan(slow))
+    read = ~np.isnan(fast)
+    assert np.array_equal(fast[read].view(np.int64), slow[read].view(np.int64))
