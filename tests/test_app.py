@@ -188,6 +188,9 @@ def test_streamlit_is_configured_for_intranets():
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["enableStaticServing"] is True
+    # Served, not developed: no source watcher nor forced collection after each run.
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_hostile_text_reaches_tables_as_plain_text(register_csv, monkeypatch):
