@@ -24,7 +24,14 @@ from geo.coverage.towns import CoverageTable
 from geo.i18n import Lang, translate
 from render.basemaps import NO_BASEMAP, TileSource
 from render.map_elements import CarrierLayer, Legend, MapAssets, TownLabels, escaped
-from render.mapview import LABEL_PANE, base_map, carrier_rows, label_columns, shift
+from render.mapview import (
+    LABEL_PANE,
+    base_map,
+    carrier_rows,
+    label_columns,
+    shift,
+    shown_towns,
+)
 from render.palette import (
     DISTANCE_FILLS,
     GAP_FILL,
@@ -174,8 +181,8 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
     """
     assets = assets or MapAssets()
     system = tiles.system
-    shown_towns = towns.assign(geometry=shift(towns.geometry, system))
-    west, south, east, north = shown_towns.total_bounds
+    drawn_towns, _ = shown_towns(towns, system)
+    west, south, east, north = drawn_towns.total_bounds
     fmap = base_map((west, south, east, north), lang, tiles=tiles, assets=assets)
     fmap.get_root().header.add_child(folium.Element(_STYLE))
 
@@ -195,7 +202,7 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
                                       "className": "coverage-area"},
         ).add_to(fmap)
 
-    town_features = _town_layer(shown_towns, coverage, carrier_type, lang)
+    town_features = _town_layer(drawn_towns, coverage, carrier_type, lang)
     folium.GeoJson(
         town_features, name="towns",
         style_function=lambda f: {"fillColor": HALO, "fillOpacity": 0.0, "color": INK,
@@ -210,7 +217,7 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
 
     short = display_names(towns, lang, short=True)
     blank = [""] * len(towns)
-    TownLabels(label_columns(shown_towns, [escaped(short[n]) for n in towns["name"]], blank,
+    TownLabels(label_columns(drawn_towns, [escaped(short[n]) for n in towns["name"]], blank,
                              blank, blank), LABEL_PANE, extra_class="gap-town").add_to(fmap)
 
     present = set(surface.carriers["id"].astype(str))

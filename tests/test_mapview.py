@@ -18,7 +18,8 @@ from geo.coords import wgs84_to_gcj02
 from geo.settings import Targets
 from render.basemaps import basemap_offer, builtin_source, tianditu_key
 from render.charts import town_ranking
-from render.mapview import MapAssets, carrier_map, clicked_point
+from render.mapview import MapAssets, carrier_map, clicked_point, shift, shown_towns
+from render.townshapes import town_shapes
 from render.tables import display_names
 from tests.conftest import carrier, square_towns
 from tests.province import detailed_coverage
@@ -155,6 +156,25 @@ def test_gaode_shifts_overlays_to_gcj02_and_clicks_back(sample):
     back = clicked_point(shifted["lon"][0], shifted["lat"][0], builtin_source("gaode").system)
     assert back == pytest.approx((plain["lon"][0], plain["lat"][0]), abs=1e-6)
     assert clicked_point(121.1, 31.5, builtin_source("osm").system) == (121.1, 31.5)
+
+
+def test_the_shifted_towns_are_kept_per_geometry_and_match_a_fresh_shift(sample):
+    _, towns = sample
+    gcj, shapes = shown_towns(towns, "GCJ02")
+    fresh = towns.assign(geometry=shift(towns.geometry, "GCJ02"))
+    assert gcj.geom_equals_exact(fresh.geometry, tolerance=0).all()
+    assert gcj.drop(columns="geometry").equals(towns.drop(columns="geometry"))
+    assert shapes == town_shapes(fresh)
+    again, kept = shown_towns(towns, "GCJ02")
+    assert kept is shapes and again.geom_equals_exact(gcj.geometry, tolerance=0).all()
+    plain, plain_shapes = shown_towns(towns, "WGS84")
+    assert plain.geom_equals_exact(towns.geometry, tolerance=0).all()
+    assert plain_shapes == town_shapes(towns)
+    # New geometry (or a new frame with other columns) is shifted anew / keeps its names.
+    moved = towns.assign(geometry=towns.geometry.translate(0.01, 0))
+    assert not shown_towns(moved, "GCJ02")[0].geom_equals_exact(gcj.geometry, 1e-9).any()
+    renamed = towns.assign(name=[f"{n}·" for n in towns["name"]])
+    assert shown_towns(renamed, "GCJ02")[0]["name"].tolist() == renamed["name"].tolist()
 
 
 def test_focus_zooms_to_the_town(sample):
