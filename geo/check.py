@@ -515,6 +515,10 @@ class Standing:
     research_institutes: int
 
 
+_STANDINGS_CELLS = 1 << 22
+"""The most register rows × dates :func:`standings` sums at once (32 MB of doubles)."""
+
+
 def standings(carriers: pd.DataFrame, towns: pd.Index,
               dates: Sequence[dt.date]) -> list[Standing]:
     """The figures on each of ``dates`` (already clipped to the period) from a :func:`timeline`.
@@ -522,7 +526,11 @@ def standings(carriers: pd.DataFrame, towns: pd.Index,
     The same test (:func:`counts_by`) and the same sum as :func:`check` (a
     grouped sum over the counted rows in register order), so each figure
     equals the check as of that date to the last digit. The towns are
-    matched once, which keeps a long series fast on a large register.
+    matched once, and the dates are summed together: one grouped sum of a
+    rows × dates table whose uncounted cells are NaN, which the sum skips
+    exactly as it would rows left out (a month-by-month series is one pass
+    instead of one per month). Dates go in blocks of at most
+    :data:`_STANDINGS_CELLS` cells, so a million carriers take little memory.
     """
     names = pd.Index(towns, name="town")
     codes = names.get_indexer(carriers["town"].to_numpy(dtype=object))
@@ -530,18 +538,21 @@ def standings(carriers: pd.DataFrame, towns: pd.Index,
     new = carriers["new"].to_numpy(dtype=bool)
     institute = carriers["institute"].to_numpy(dtype=bool)
     every_town = np.arange(len(names))
+    block = max(1, _STANDINGS_CELLS // max(len(carriers), 1))
     figures = []
-    for date in dates:
-        counted = counts_by(carriers["counts_from"], date).to_numpy(dtype=bool)
-        chosen = new & counted
-        sums = pd.Series(area[chosen]).groupby(codes[chosen]).sum()
-        figures.append(Standing(
-            date=date,
-            area_m2=pd.Series(sums.reindex(every_town, fill_value=0.0).to_numpy(dtype="float64"),
-                              index=names),
-            new_carriers=int(chosen.sum()),
-            research_institutes=int((institute & counted).sum()),
-        ))
+    for first in range(0, len(dates), block):
+        chosen_dates = list(dates[first:first + block])
+        counted = np.stack([counts_by(carriers["counts_from"], date).to_numpy(dtype=bool)
+                            for date in chosen_dates], axis=1)
+        chosen = new[:, None] & counted
+        sums = (pd.DataFrame(np.where(chosen, area[:, None], np.nan)).groupby(codes).sum()
+                .reindex(every_town, fill_value=0.0).to_numpy(dtype="float64"))
+        new_counts = chosen.sum(axis=0)
+        institutes = (institute[:, None] & counted).sum(axis=0)
+        figures += [Standing(date=date, area_m2=pd.Series(sums[:, k], index=names),
+                             new_carriers=int(new_counts[k]),
+                             research_institutes=int(institutes[k]))
+                    for k, date in enumerate(chosen_dates)]
     return figures
 
 

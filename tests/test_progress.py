@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -333,6 +335,58 @@ quick = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCh
 
 def areas(result):
     return result.towns.set_index("town")["new_area_m2"]
+
+
+@pytest.mark.parametrize("cells", [1, 7, 1 << 22])
+def test_standings_are_the_grouped_sums_of_the_rows_counted_each_day(cells, monkeypatch):
+    """Bit for bit, where the order of additions shows (1e16 + 1 − 1e16), with missing areas,
+    dates and towns: the sums of all dates at once equal a grouped sum per date."""
+    rules = importlib.import_module("geo.check")
+    rng = np.random.default_rng(7)
+    size = 3000
+    timeline_rows = pd.DataFrame({
+        "town": rng.choice(np.array(["甲镇", "乙镇", "丙镇", None, "外星镇"], dtype=object), size),
+        "floor_area_m2": np.where(rng.random(size) < 0.05, np.nan,
+                                  rng.choice([1e16, 1.0, -1e16, 0.1, 3.3], size)),
+        "new": rng.random(size) < 0.7,
+        "institute": rng.random(size) < 0.2,
+        "counts_from": pd.to_datetime(np.where(
+            rng.random(size) < 0.1, np.datetime64("NaT"),
+            np.datetime64("2018-01-01") + rng.integers(0, 1200, size).astype("timedelta64[D]"))),
+    })
+    towns = pd.Index(["甲镇", "乙镇", "丙镇", "丁镇"], name="town")
+    dates = [dt.date(2018, 1, 1) + dt.timedelta(days=30 * k) for k in range(40)]
+    monkeypatch.setattr(rules, "_STANDINGS_CELLS", cells * size)
+    figures = rules.standings(timeline_rows, towns, dates)
+    assert [f.date for f in figures] == dates
+    for figure in figures:
+        counted = rules.counts_by(timeline_rows["counts_from"], figure.date)
+        chosen = timeline_rows[timeline_rows["new"] & counted]
+        expected = (chosen.groupby("town")["floor_area_m2"].sum()
+                    .reindex(towns, fill_value=0.0))
+        assert np.array_equal(figure.area_m2.to_numpy(), expected.to_numpy())
+        assert figure.new_carriers == len(chosen)
+        assert figure.research_institutes == int((timeline_rows["institute"] & counted).sum())
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers, st.sampled_from(["month", "quarter"]), st.sampled_from([1, 3, 1 << 22]))
+def test_every_pace_point_equals_the_check_as_of_that_day_to_the_last_digit(
+        rows, frequency, cells):
+    """The pace sums all its dates in one pass (uncounted cells NaN), in blocks of dates when
+    the register is large (``cells``: 1 and 3 force one or a few dates a block): each point
+    must still be exactly the check as of its day, which sums only the rows counted then."""
+    rules = importlib.import_module("geo.check")  # the module; ``geo.check`` is the function
+    register = build(rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "_STANDINGS_CELLS", cells * max(len(register.carriers), 1))
+        progress = pace(check(register, TOWNS, PERIOD), frequency)
+    for day, points in progress.towns.groupby("period_end"):
+        as_of = check(register, TOWNS, PERIOD, as_of=day.date())
+        assert points["cumulative_area_m2"].tolist() == as_of.towns["new_area_m2"].tolist()
+        city = progress.city[progress.city["period_end"] == day].set_index("measure")
+        assert city.loc["new_carriers", "cumulative"] == as_of.city.new_carriers
+        assert city.loc["research_institutes", "cumulative"] == as_of.city.research_institutes
 
 
 @quick
