@@ -161,9 +161,19 @@ def _subtitle(pace: Pace, names: dict[str, str], lang: Lang) -> list[str]:
 
 def town_choices(pace: Pace, names: dict[str, str], lang: Lang) -> dict[str, str]:
     """Each town (boundary order) with the label a chooser shows: its name and its verdict."""
-    shown = pace.summary["town"].map(names).fillna(pace.summary["town"])
-    verdict = pace.summary["behind"].map(lambda behind: _status(bool(behind), lang))
-    return dict(zip(pace.summary["town"], shown + " · " + verdict, strict=True))
+    return {town: _choice(names.get(town, town), bool(behind), lang)
+            for town, behind in zip(pace.summary["town"], pace.summary["behind"], strict=True)}
+
+
+def _choice(name: str, behind: bool, lang: Lang) -> str:
+    return f"{name} · {_status(behind, lang)}"
+
+
+def _town_label(pace: Pace, town: str, names: dict[str, str], lang: Lang) -> str:
+    """The town's entry of :func:`town_choices`, without labelling every other town."""
+    behind = pace.summary.loc[pace.summary["town"] == town, "behind"]
+    name = names.get(town, town)
+    return _choice(name, bool(behind.iloc[0]), lang) if len(behind) else name
 
 
 def first_choice(pace: Pace) -> str | None:
@@ -190,7 +200,7 @@ def pace_spec(pace: Pace, names: dict[str, str], lang: Lang, town: str,
         subtitle names the towns behind pace (the town is chosen beside it,
         :func:`town_choices`); ``False``: titled with the town and its verdict.
     """
-    label = town_choices(pace, names, lang).get(town, names.get(town, town))
+    label = _town_label(pace, town, names, lang)
     frame = _town_frame(pace, town, label)
     subtitle = _subtitle(pace, names, lang)
     if overview:

@@ -158,6 +158,7 @@ def test_town_chooser_lists_every_town_with_its_verdict_from_the_first_behind(fi
     for town in data.boundaries.names:
         verdict = translate("pace.behind" if town in progress.behind else "pace.on_pace", "en")
         assert choices[town] == f"{names[town]} · {verdict}"
+        assert pace_spec(progress, names, "en", town=town)["title"]["text"] == choices[town]
     assert first_choice(progress) == progress.behind[0]
     spec = pace_spec(progress, names, "en", town=first_choice(progress), overview=True)
     assert spec["title"]["text"] == translate("pace.title", "en")
