@@ -187,6 +187,9 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
     fmap.get_root().header.add_child(folium.Element(_STYLE))
 
     edges = band_edges(radius_km) if bands else None
+    Legend(gap_legend_html(carrier_type, radius_km, lang, bands_km=edges,
+                           sites=sites is not None and len(sites) > 0,
+                           what_if=what_if is not None and len(what_if) > 0)).add_to(fmap)
     layer = (band_polygons(surface, carrier_type, edges, boundaries) if edges
              else gap_polygons(surface, carrier_type, radius_km, boundaries))
     fills = (list(BAND_FILLS) if edges else [GAP_FILL])
@@ -257,7 +260,4 @@ def gap_map(surface: DistanceSurface, carriers: pd.DataFrame, towns: gpd.GeoData
                 class_name="gap-what-if", icon_size=(32, 32), icon_anchor=(16, 16)),
             ).add_to(fmap)
 
-    Legend(gap_legend_html(carrier_type, radius_km, lang, bands_km=edges,
-                           sites=sites is not None and len(sites) > 0,
-                           what_if=what_if is not None and len(what_if) > 0)).add_to(fmap)
     return fmap

@@ -257,7 +257,7 @@ class InitialView(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {"animate": false});
+        CarrierMap.fit({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
         {% endmacro %}
     """)
 
@@ -321,7 +321,14 @@ class IconPath(MacroElement):
 
 
 class Legend(MacroElement):
-    """A fixed box on the map explaining the town colours and the carrier symbols."""
+    """A fixed box on the map explaining the town colours and the carrier symbols.
+
+    ``presentation``: larger, and kept clear of the area first shown
+    (:class:`InitialView`): on a projector of 1366 px it covered a town, so
+    that area is fitted again beside or above it (``CarrierMap.keepClear``).
+    Everyday maps keep their first view (a second fit would draw a
+    province's layers twice; their legend is small).
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -333,6 +340,9 @@ class Legend(MacroElement):
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {%- if this.keep_clear %}
+        CarrierMap.keepClear({{ this._parent.get_name() }}, {{ this.get_name() }}.getContainer());
+        {%- endif %}
         {% endmacro %}
     """)
 
@@ -341,6 +351,7 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.body = body
         self.css_class = "map-legend present" if presentation else "map-legend"
+        self.keep_clear = presentation
 
 
 def legend_html(close_ratio: float, lang: Lang) -> str:

@@ -266,6 +266,7 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
     west, south, east, north = (focused if len(focused) else shown).total_bounds
     fmap = base_map((west, south, east, north), lang, tiles=tiles, assets=assets)
     assets = assets or MapAssets()
+    Legend(legend_html(result.close_ratio, lang), presentation=presentation).add_to(fmap)
 
     columns = town_columns(result, shown, lang, focus, shapes)
     TownLayer(shapes.outline_json, columns, result.close_ratio, lang).add_to(fmap)
@@ -287,5 +288,4 @@ def carrier_map(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang = "zh",
     if len(detailed) < len(placed):
         CarrierPoints(packed_points(placed.drop(detailed.index), system), lang,
                       assets).add_to(fmap)
-    Legend(legend_html(result.close_ratio, lang), presentation=presentation).add_to(fmap)
     return fmap

@@ -11,6 +11,10 @@
  *                      zoom or move, a label that would touch a larger town's label
  *                      first drops its figure line, then moves a line up or down,
  *                      then hides; only towns on screen with room for a label get one;
+ * CarrierMap.fit       the first view: the area fitted at once, before any layer;
+ * CarrierMap.keepClear the presentation legend never covers the area first shown:
+ *                      when it would, the area is fitted again beside it (or above
+ *                      it, whichever leaves it larger);
  * CarrierMap.wheel     the mouse wheel scrolls the page until the map is clicked
  *                      (or with Ctrl held), with a hint saying so;
  * and clicking a map that is partly off screen no longer scrolls the page under the
@@ -362,6 +366,37 @@ window.CarrierMap = (function () {
     return declutter;
   }
 
+  var fitted = new WeakMap();
+
+  function fit(map, corners) {
+    var bounds = L.latLngBounds(corners);
+    fitted.set(map, bounds);
+    map.fitBounds(bounds, {animate: false});
+  }
+
+  // Its size is known once the stylesheets apply: in streamlit-folium's frame they load
+  // after the map is made, so this may come once the layers are drawn (one redraw).
+  function keepClear(map, box, tries) {
+    var bounds = fitted.get(map), style = window.getComputedStyle(box);
+    if (!bounds) { return; }
+    if (!style.getPropertyValue("--cm-styled") || style.cssFloat === "none") {
+      if ((tries || 0) < 300) {
+        window.requestAnimationFrame(function () { keepClear(map, box, (tries || 0) + 1); });
+      }
+      return;
+    }
+    var size = map.getSize(), width = box.offsetWidth + 10, height = box.offsetHeight + 10;
+    var area = L.bounds(map.latLngToContainerPoint(bounds.getNorthWest()),
+                        map.latLngToContainerPoint(bounds.getSouthEast()));
+    var legend = L.bounds([size.x - width, size.y - height], [size.x, size.y]);
+    var beside = size.x > 2 * width, above = size.y > 2 * height;
+    if (!area.intersects(legend) || !(beside || above)) { return; }
+    var besideZoom = beside ? map.getBoundsZoom(bounds, false, L.point(width, 0)) : -Infinity;
+    var aboveZoom = above ? map.getBoundsZoom(bounds, false, L.point(0, height)) : -Infinity;
+    map.fitBounds(bounds, {animate: false,
+                           paddingBottomRight: besideZoom >= aboveZoom ? [width, 0] : [0, height]});
+  }
+
   function wheel(map, hintText) {
     var box = map.getContainer();
     map.scrollWheelZoom.disable();
@@ -390,5 +425,6 @@ window.CarrierMap = (function () {
     }, {passive: false});
   }
 
-  return {towns: towns, carriers: carriers, points: points, labels: labels, wheel: wheel};
+  return {towns: towns, carriers: carriers, points: points, labels: labels, wheel: wheel,
+    fit: fit, keepClear: keepClear};
 })();

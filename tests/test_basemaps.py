@@ -250,4 +250,4 @@ def _without_tiles(fmap) -> str:
 
 
 def _fitted_bounds(page: str) -> str:
-    return re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1)
+    return re.search(r"CarrierMap.fit\(\w+, (\[\[.*?\]\])", page, re.S).group(1)

@@ -185,6 +185,22 @@ def test_the_big_buttons_step_too(browser, order):
     assert "present" not in browser.page.url
 
 
+def _legend_covers_no_town(browser: Browser) -> None:
+    """The city seen whole: no town lies under the legend (it is fitted beside or above it)."""
+    frame = browser.page.query_selector(MAP_FRAME).content_frame()
+    frame.wait_for_function("""() => {
+        const legend = document.querySelector('.map-legend');
+        const towns = [...document.querySelectorAll('path.town-area')];
+        if (!legend || !towns.length) { return false; }
+        const box = legend.getBoundingClientRect();
+        return towns.every(town => {
+            const t = town.getBoundingClientRect();
+            return !(t.left < box.right && box.left < t.right
+                     && t.top < box.bottom && box.top < t.bottom);
+        });
+    }""", timeout=10000)
+
+
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
 def test_nothing_is_cut_on_a_smaller_screen(browser, order, width, height):
     worst = order[0]
@@ -198,6 +214,7 @@ def test_nothing_is_cut_on_a_smaller_screen(browser, order, width, height):
     _shows(browser, translate("app.title", "zh"))
     _inside_the_window(browser, ".st-key-present_panel")
     _inside_the_window(browser, MAP_FRAME)
+    _legend_covers_no_town(browser)
     _shot(browser, f"present-city-{width}")
     _only_the_app(browser)
 

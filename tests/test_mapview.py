@@ -19,8 +19,8 @@ from geo.settings import Targets
 from render.basemaps import basemap_offer, builtin_source, tianditu_key
 from render.charts import town_ranking
 from render.mapview import MapAssets, carrier_map, clicked_point, shift, shown_towns
-from render.townshapes import town_shapes
 from render.tables import display_names
+from render.townshapes import town_shapes
 from tests.conftest import carrier, square_towns
 from tests.province import detailed_coverage
 
@@ -181,7 +181,7 @@ def test_focus_zooms_to_the_town(sample):
     result, towns = sample
     page = render(carrier_map(result, towns, focus="浏河镇"))
     west, south, east, north = towns[towns["name"] == "浏河镇"].total_bounds
-    bounds = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1))
+    bounds = json.loads(re.search(r"CarrierMap.fit\(\w+, (\[\[.*?\]\])", page, re.S).group(1))
     assert np.allclose(bounds, [[south, west], [north, east]])
 
 
