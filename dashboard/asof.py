@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard.data import local_today, result_identity
 from dashboard.markdown import plain
-from dashboard.sidebar import Context
+from dashboard.sidebar import LANG_PARAM, Context
 from geo import format_area, translate
 from geo._errors import ConfigError
 from geo.check import parse_date
@@ -114,14 +114,14 @@ def _write_link(date: dt.date, default: dt.date) -> None:
 
 
 def kept_params() -> dict[str, str]:
-    """The link's ``as_of`` to carry along when switching to another page or town.
+    """The link's ``as_of`` and ``lang`` to carry along when switching to another page or town.
 
-    Passing it with ``st.switch_page(..., query_params=...)`` puts the whole
-    link in one history entry; written afterwards, it would add a second one
+    Passing them with ``st.switch_page(..., query_params=...)`` puts the whole
+    link in one history entry; written afterwards, they would add a second one
     and the browser's Back button would land on the half-made link.
     """
-    value = st.query_params.get(AS_OF_PARAM)
-    return {AS_OF_PARAM: value} if value else {}
+    return {name: st.query_params[name] for name in (AS_OF_PARAM, LANG_PARAM)
+            if st.query_params.get(name)}
 
 
 def as_of_context(context: Context, date: dt.date) -> Context:

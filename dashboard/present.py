@@ -28,13 +28,13 @@ import streamlit as st
 from dashboard.asof import link_as_of, remembered_as_of
 from dashboard.data import secrets
 from dashboard.markdown import plain
-from dashboard.sidebar import Context, View, current
+from dashboard.sidebar import Context, View, current, linked_language, write_language_link
 from dashboard.widgets import carrier_map_frame, filter_banner, headline_figures
 from geo import Dataset, format_area, translate
 from geo._errors import ConfigError
 from geo.check import parse_date, ranking
 from geo.filters import Filters, filtered_targets
-from geo.i18n import LANGS, Lang
+from geo.i18n import Lang
 from geo.progress import pace
 from render.basemaps import basemap_offer
 from render.pace import behind_sentence, pace_spec, town_status
@@ -98,10 +98,13 @@ def requested() -> bool:
 
 
 def session_language() -> Lang:
-    """The session's language, kept for the sidebar's radio, which is not drawn here."""
-    lang = st.session_state.get("lang")
-    lang = lang if lang in LANGS else LANGS[0]
-    st.session_state["lang"] = lang  # a widget's value survives a run that does not draw it
+    """The session's language (or the link's ``?lang=``), kept for the sidebar's radio.
+
+    The radio is not drawn here: keeping its value under its key makes it
+    survive a run that does not draw it.
+    """
+    lang = linked_language()
+    write_language_link(lang)
     return lang
 
 

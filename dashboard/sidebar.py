@@ -38,10 +38,47 @@ class View:
     tiles: TileSource
 
 
+LANG_PARAM = "lang"
+"""``?lang=en`` opens the app in English: a link to share or bookmark."""
+
+
+def linked_language() -> Lang:
+    """The session's language, after the link's ``?lang=`` (which wins when it names one).
+
+    Kept under the radio's key, so the radio shows it and pages that draw no
+    sidebar (the presentation mode) use the same choice.
+    """
+    asked = st.query_params.get(LANG_PARAM)
+    # Set only when it differs: a widget's state set on every run loses clicks.
+    if asked in LANGS and st.session_state.get("lang") != asked:
+        st.session_state["lang"] = asked
+    elif st.session_state.get("lang") not in LANGS:
+        st.session_state["lang"] = LANGS[0]
+    return st.session_state["lang"]
+
+
+def write_language_link(lang: Lang) -> None:
+    """``?lang=`` only for a language other than Chinese (a plain link stays plain)."""
+    if lang != LANGS[0]:
+        if st.query_params.get(LANG_PARAM) != lang:
+            st.query_params[LANG_PARAM] = lang
+    elif LANG_PARAM in st.query_params:
+        del st.query_params[LANG_PARAM]
+
+
 def language() -> Lang:
-    """The language radio (Chinese first); its label is bilingual on purpose."""
-    return st.sidebar.radio("语言 / Language", LANGS, key="lang", horizontal=True,
-                            format_func=_LANG_NAMES.__getitem__)
+    """The language radio (Chinese first); its label is bilingual on purpose.
+
+    It starts on the link's ``?lang=`` and the link follows it (written before
+    the next run, which would otherwise read the old link back).
+    """
+    linked_language()
+    lang = st.sidebar.radio(
+        "语言 / Language", LANGS, key="lang", horizontal=True,
+        format_func=_LANG_NAMES.__getitem__,
+        on_change=lambda: write_language_link(st.session_state["lang"]))
+    write_language_link(lang)
+    return lang
 
 
 def _period(data: Dataset, lang: Lang) -> tuple[dt.date, dt.date]:

@@ -73,6 +73,46 @@ def test_every_page_runs_in_both_languages(page, lang):
     assert app.title[0].value.startswith(expected)
 
 
+def _link_language(app: AppTest) -> str | None:
+    """The page address's ``lang`` (AppTest keeps what the page wrote as a list)."""
+    value = app.query_params.get("lang")
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_link_with_lang_opens_the_app_in_that_language_and_the_link_follows_the_radio():
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.query_params["lang"] = "en"
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == translate("app.title", "en")
+    assert app.sidebar.radio(key="lang").value == "en"
+    assert _link_language(app) == "en"
+    app.sidebar.radio(key="lang").set_value("zh").run()
+    assert app.title[0].value == translate("app.title", "zh")
+    assert "lang" not in app.query_params, "Chinese, the default, keeps the link plain"
+
+
+@pytest.mark.parametrize(("asked", "lang"), [("en", "en"), ("zh", "zh"), ("fr", "zh"), ("", "zh")])
+def test_a_session_in_english_writes_the_link_and_a_bad_value_is_the_default(asked, lang):
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.query_params["lang"] = asked
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == translate("app.title", lang)
+    assert _link_language(app) == ("en" if lang == "en" else None)
+    assert _link_language(open_app("en")) == "en"
+
+
+def test_the_presentation_follows_a_link_in_english():
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.query_params["present"] = "1"
+    app.query_params["lang"] = "en"
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == translate("app.title", "en")
+    assert _link_language(app) == "en"
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sidebar_says_the_data_is_illustrative_and_approximate(lang):
     app = open_app(lang)

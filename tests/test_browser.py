@@ -143,7 +143,8 @@ def test_town_link_selects_the_town(browser):
 
 @pytest.mark.parametrize(("path", "title"), [
     ("/town?town=浏河镇", "浏河镇"), ("/city", "全市目标"), ("/", "创新载体地图"),
-    ("/data", "数据管理")])
+    ("/data", "数据管理"), ("/town?town=浏河镇&lang=en", "Liuhe Town"),
+    ("/?lang=en", "Innovation Carrier Map")])
 def test_bookmarked_links_open_on_a_fresh_visit(playwright, bundled_app, path, title):
     session = Browser(playwright, bundled_app)
     try:
@@ -153,6 +154,21 @@ def test_bookmarked_links_open_on_a_fresh_visit(playwright, bundled_app, path, t
         assert session.page.locator("h1").first.inner_text().startswith(title)
     finally:
         session.close()
+
+
+def test_the_language_link_follows_the_radio(browser):
+    """``?lang=en`` opens in English; choosing 中文 makes the link plain, English writes it."""
+    browser.open("/?lang=en")
+    heading = browser.page.locator("h1").first
+    assert heading.inner_text().startswith(translate("app.title", "en"))
+    browser.page.get_by_text("中文", exact=True).click()
+    browser.page.wait_for_function("() => !location.search.includes('lang=')", timeout=30000)
+    browser.page.locator("h1", has_text=translate("app.title", "zh")).first.wait_for(
+        timeout=30000)
+    browser.page.get_by_text("English", exact=True).click()
+    browser.page.wait_for_function("() => location.search.includes('lang=en')", timeout=30000)
+    browser.page.locator("h1", has_text=translate("app.title", "en")).first.wait_for(
+        timeout=30000)
 
 
 def test_every_page_in_both_languages(browser):
