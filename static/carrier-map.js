@@ -62,6 +62,7 @@ window.CarrierMap = (function () {
       group.addLayer(marker);
     });
     group.addTo(map);
+    tooltipsInside(map);
     drawn(map);
     return group;
   }
@@ -100,6 +101,33 @@ window.CarrierMap = (function () {
     return group.addTo(map);
   }
 
+  // A marker's tooltip opens beside it, centred on it: tall ones (a cluster's, a type a
+  // line) near the top or bottom edge were cut off. Moved up or down to stay inside.
+  var tooltipsKept = new WeakSet();
+
+  function tooltipsInside(map) {
+    if (tooltipsKept.has(map)) { return; }
+    tooltipsKept.add(map);
+    map.on("tooltipopen", function (event) {
+      var tip = event.tooltip;
+      if (tip.options.sticky) { return; }  // town tooltips follow the pointer
+      if (!tip.baseOffset) { tip.baseOffset = L.point(tip.options.offset); }
+      tip.options.offset = tip.baseOffset;
+      tip.update();
+      var box = tip.getElement().getBoundingClientRect();
+      var frame = map.getContainer().getBoundingClientRect(), dy = 0;
+      if (box.top < frame.top) {
+        dy = frame.top - box.top + 4;
+      } else if (box.bottom > frame.bottom) {
+        dy = frame.bottom - box.bottom - 4;
+      }
+      if (dy) {
+        tip.options.offset = tip.baseOffset.add([0, dy]);
+        tip.update();
+      }
+    });
+  }
+
   function decode(base64, Type) {
     var text = window.atob(base64), bytes = new Uint8Array(text.length);
     for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
@@ -133,7 +161,8 @@ window.CarrierMap = (function () {
     }).filter(Boolean);
     return "<b>" + o.labels.cluster.replace("{count}", cell.count.toLocaleString("en-US"))
       .replace("{counted}", cell.counted.toLocaleString("en-US")) + "</b><br>"
-      + parts.join(" · ") + "<br>" + o.labels.zoom;
+      + parts.join("<br>") + "<br>" + o.labels.zoom;  // one type a line: narrow enough
+                                                      // to fit beside a cluster at a side
   }
 
   // Many carriers: one cluster per CELL × CELL pixels on screen, computed for what is in
@@ -152,6 +181,7 @@ window.CarrierMap = (function () {
       my[i] = 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
     }
     var layer = L.layerGroup().addTo(map);
+    tooltipsInside(map);
 
     function cells() {
       var view = map.getBounds().pad(0.2), west = view.getWest(), east = view.getEast();

@@ -31,6 +31,15 @@ INSIDE = """(map, selector) => {
 }"""
 """The position of the marker nearest the map's middle (the first may be off screen)."""
 
+TOPMOST = """(map, selector) => {
+  const frame = map.getBoundingClientRect();
+  return [...document.querySelectorAll(selector)].map((el, i) => [el.getBoundingClientRect(), i])
+    .filter(([r]) => r.top >= frame.top && r.bottom <= frame.bottom && r.left >= frame.left
+            && r.right <= frame.right)
+    .sort((a, b) => a[0].top - b[0].top)[0][1];
+}"""
+"""The position of the marker wholly on screen nearest the map's top edge."""
+
 
 @pytest.fixture(scope="module")
 def province_app(tmp_path_factory):
@@ -84,7 +93,24 @@ def test_a_province_draws_clusters_sends_the_map_once_and_opens_a_town(playwrigh
         assert session.page.locator(MAP_FRAME).evaluate(
             "f => f.contentWindow.kept") == "still here", "the map was not drawn again"
 
-        # A cluster's tooltip sums its carriers; a click zooms into it.
+        # A cluster's tooltip sums its carriers, whole even by the map's edge; a click zooms
+        # into it.
+        drawn = frame.locator("[data-carriers=drawn]")
+        top = drawn.evaluate(TOPMOST, ".carrier-cluster")
+        drawn.evaluate("""(map, index) => {  // that cluster's middle 22 px below the edge
+            const r = document.querySelectorAll('.carrier-cluster')[index]
+                .getBoundingClientRect();
+            window.map.panBy([0, (r.top + r.bottom) / 2 - map.getBoundingClientRect().top - 22],
+                             {animate: false});
+        }""", top)
+        session.page.wait_for_timeout(500)
+        clusters.nth(drawn.evaluate(TOPMOST, ".carrier-cluster")).hover()
+        tooltip = frame.locator(".leaflet-tooltip").last
+        tooltip.wait_for()
+        box, size = tooltip.bounding_box(), session.page.locator(MAP_FRAME).bounding_box()
+        assert size["x"] <= box["x"] and box["x"] + box["width"] <= size["x"] + size["width"] \
+            and size["y"] <= box["y"] and box["y"] + box["height"] <= size["y"] + size["height"], \
+            f"the cluster's tooltip is cut at the map's edge: {box} in {size}"
         inside = frame.locator("[data-carriers=drawn]").evaluate(INSIDE, ".carrier-cluster")
         cluster = clusters.nth(inside)
         cluster.hover()
