@@ -28,14 +28,12 @@ import argparse
 import asyncio
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,23 +44,15 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app_process import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, start_app, wait_healthy
+
 from geo import translate
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 RUNNING = '[data-testid="stStatusWidget"]'
 LANGUAGE_RADIO = "语言 / Language"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class AppProcess:
@@ -73,29 +63,15 @@ class AppProcess:
     """
 
     def __init__(self, env: dict[str, str], log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]
         self._log = log.open("wb")
-        self.process = subprocess.Popen(command, cwd=REPO, env={**os.environ, **env},
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+        self.process, self.url = start_app(env, self._log)
         self.peak_rss = 0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
 
     def wait_healthy(self, seconds: float = 90) -> None:
         """Wait until ``/_stcore/health`` answers, then start sampling the memory."""
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {self._log.name}") from None
-                time.sleep(0.3)
+        wait_healthy(self.process, self.url, Path(self._log.name), seconds)
         self._sampler.start()
 
     def rss(self) -> int:

@@ -51,13 +51,11 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -65,6 +63,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
+from app_process import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, app_server
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
@@ -73,15 +72,12 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
 CACHE = BENCHMARKS / ".cache"
 BEFORE_COMMIT = "f5a61e0"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1280, "height": 800}
 BROWSER_TIMEOUT_S = 60
 PAN_ZOOM_LIMIT_S = 30
 SLOW_BUILD_S = 10
 """A map whose first build took longer than this is built once, not three times."""
 LONG_TASK_MS = 200
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 IMPLEMENTATIONS = ("ours", "before", "explore")
 
 LONG_TASK_OBSERVER = """
@@ -457,39 +453,6 @@ def app_rerun(case_files: dict[str, str], folder: Path) -> dict[str, object]:
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def app_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port (as ``tests/browser.py`` starts it)."""
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env})
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"streamlit did not start; see {log}") from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
 
 class WebSocketBytes:

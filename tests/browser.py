@@ -1,31 +1,28 @@
 """Run the dashboard with ``streamlit run`` and drive it in headless Chromium.
 
-Shared by the browser tests: start a server on a free port (optionally with
-another register), open it in Chromium through Playwright, and record every
-host the browser contacts.
+Shared by the browser tests: start a server on a free port with its own
+store (optionally with another register; ``benchmarks/app_process.py`` starts it),
+open it in Chromium through Playwright, and record every host the browser
+contacts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks.app_process import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, REPO, app_server
+
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+_servers = itertools.count()
 
 
 def needs_chromium() -> None:
@@ -35,40 +32,16 @@ def needs_chromium() -> None:
     pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port; yields its address once it is healthy."""
-    port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log = ARTIFACTS / f"streamlit-{port}.log"
+    """``streamlit run app.py`` on a free port and its own SQLite store; yields its address."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("wb") as output:
-        store = {"CARRIER_MAP_DB_PATH": str(ARTIFACTS / f"store-{port}.db")}
-        process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **store, **(env or {})})
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"streamlit did not start; see {log}") from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    name = f"{os.getpid()}-{next(_servers)}"
+    database = ARTIFACTS / f"store-{name}.db"
+    database.unlink(missing_ok=True)  # left by an earlier run: every server starts afresh
+    store = {"CARRIER_MAP_DB_PATH": str(database)}
+    with app_server({**store, **(env or {})}, ARTIFACTS / f"streamlit-{name}.log") as url:
+        yield url
 
 
 TOWN_EDITOR = ("liuhe", "liuhe-password")
