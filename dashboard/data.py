@@ -12,6 +12,8 @@ about 30 ms a rerun at 10,000 carriers, ten times that at 100,000, and the
 dataset's placement of its carriers would be lost with each copy). Nothing
 changes them: the domain's functions return new frames, and
 ``tests/test_caching.py`` walks the pages and compares both with fresh ones.
+The checks are kept by their carrier rows as well as by their number
+(:mod:`dashboard.bounded`): a national register must not fill the memory.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from dashboard.bounded import BoundedCache
 from geo import CheckResult, Dataset, file_digest, load_dataset
 from geo._errors import ConfigError
 from geo.filters import Filters
@@ -133,10 +136,15 @@ def dataset(paths: DataPaths) -> Dataset:
     return _load(_content(paths), paths)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _check(identity: tuple, filters: Filters, as_of: dt.date | None,
-           _data: Dataset) -> CheckResult:
-    return _data.check(filters, as_of=as_of)
+CHECKS_KEPT = 64
+"""At most this many check results are kept per process (filters × dates × data versions)."""
+CHECKED_ROWS_KEPT = 6_000_000
+"""…and at most this many carrier rows in all (about 420 MB): a million carriers keep six."""
+
+
+@st.cache_resource(show_spinner=False)
+def _checks() -> BoundedCache[CheckResult]:
+    return BoundedCache(CHECKS_KEPT, CHECKED_ROWS_KEPT, lambda result: len(result.carriers))
 
 
 def filtered_check(data: Dataset, filters: Filters,
@@ -149,7 +157,8 @@ def filtered_check(data: Dataset, filters: Filters,
     version read with the rows), so a result is never filed under newer data
     than it was computed from, and nothing is read again to make the key.
     """
-    return _check(data_identity(data), filters, as_of, data)
+    return _checks().get((data_identity(data), filters, as_of),
+                         lambda: data.check(filters, as_of=as_of))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
