@@ -3,7 +3,7 @@
 Streamlit's caches keep up to ``max_entries`` values whatever their size. A
 check result holds one row per carrier (about 70 bytes each, sharing the
 dataset's strings): 64 results of a province's 100,000 carriers are about
-470 MB, of a million carriers 4.5 GB — one long-lived server, many filters
+470 MB, of a million carriers about 4.7 GB — one long-lived server, many filters
 and dates, and the process would run out of memory. This cache drops the
 least recently used results once their rows together pass a budget, so a
 small register keeps many results and a national one a few.

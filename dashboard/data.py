@@ -139,7 +139,7 @@ def dataset(paths: DataPaths) -> Dataset:
 CHECKS_KEPT = 64
 """At most this many check results are kept per process (filters × dates × data versions)."""
 CHECKED_ROWS_KEPT = 6_000_000
-"""…and at most this many carrier rows in all (about 420 MB): a million carriers keep six."""
+"""…and at most this many carrier rows in all (about 440 MB): a million carriers keep six."""
 
 
 @st.cache_resource(show_spinner=False)
