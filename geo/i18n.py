@@ -133,6 +133,18 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": 'No header row found in the first {rows} rows of "{path}". The header needs at '
               "least: {required} (Chinese or English names, e.g. 编号/id, 名称/name).",
     },
+    "file.area_unit_unknown": {
+        "zh": "文件“{path}”的面积单位“{unit}”（见“{value}”）无法使用：面积只能按平方米或万平方米读取，否则全部面积都会算错。请换算为平方米或万平方米，并在表头注明，例如“建筑面积（平方米）”或“建筑面积（万平方米）”。",
+        "en": 'File "{path}": the area unit "{unit}" (from "{value}") cannot be used: areas are read in m² or 万平方米 (10,000 m²) only, or every area would be wrong. Convert them and name the unit in the header, e.g. 建筑面积（平方米） or 建筑面积（万平方米）.',
+    },
+    "file.area_unit_conflict": {
+        "zh": "文件“{path}”中面积单位的说明不一致：{statements}。无法确定面积的单位，未读取。请只保留正确的单位说明。",
+        "en": 'File "{path}" states different area units: {statements}. The unit of the areas cannot be known, so the file was not read. Keep only the right statement.',
+    },
+    "file.crs_conflict": {
+        "zh": "文件“{path}”的经度、纬度表头写了不同的坐标系：{statements}。无法确定坐标系，未读取。请改为同一个坐标系。",
+        "en": 'File "{path}": the lon and lat headers name different coordinate systems: {statements}. Which one is right cannot be known, so the file was not read. Make them name the same.',
+    },
     "file.missing_columns": {
         "zh": "文件“{path}”缺少必填列：{missing}。请在表头中加上这些列（可用的列名：{aliases}）。",
         "en": 'File "{path}" lacks required columns: {missing}. Add them to the header '
@@ -198,14 +210,26 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "第 {row} 行「{field_label}」为“{value}”，面积必须大于 0。",
         "en": 'Row {row}: {field_label} is "{value}"; an area must be greater than 0.',
     },
+    "row.area_shared": {
+        "zh": "第 {row} 行的「{field_label}」与第 {shared_with} 行合并为一个单元格，面积只在第 {shared_with} 行计入一次，本行未计入。如两个载体各有面积，请取消合并并分别填写。",
+        "en": "Row {row}: {field_label} is one merged cell with row {shared_with}'s; the area counts once, on row {shared_with}, and this row is not counted. If each carrier has its own area, unmerge the cells and write each.",
+    },
     "row.area_implausible": {
-        "zh": "第 {row} 行「{field_label}」为“{value}”，超过一个载体可能的面积（1,000 万平方米，即 10 平方公里），未计入。请核对数值和单位。",
-        "en": 'Row {row}: {field_label} is "{value}", more than one carrier can have (10 km², 1,000 万平方米); not counted. Check the number and its unit.',
+        "zh": "第 {row} 行「{field_label}」为“{value}”，超过一个载体可能的面积（200 万平方米），未计入。请核对数值和单位：万平方米列中的数字是否按平方米填写了？",
+        "en": 'Row {row}: {field_label} is "{value}", more than one carrier can have (200 万平方米, 2,000,000 m²); not counted. Check the number and its unit: was an area in m² typed into a 万平方米 column?',
+    },
+    "row.area_too_small": {
+        "zh": "第 {row} 行「{field_label}」为“{value}”，小于一个载体可能的面积（10 平方米），未计入。如面积以万平方米为单位，请在表头注明，例如“建筑面积（万平方米）”，或写成“{value}万”。",
+        "en": 'Row {row}: {field_label} is "{value}", less than one carrier can have (10 m²); not counted. If areas are in 万平方米 (10,000 m²), say so in the header, e.g. 建筑面积（万平方米）, or write "{value}万".',
     },
     "row.opened_invalid": {
         "zh": "第 {row} 行「{field_label}」的值“{value}”不是日期。可写作 2019、2019-06、2019-06-30、2019/6/30、2019年6月 或 2019年6月30日。",
         "en": 'Row {row}: {field_label} "{value}" is not a date. Write 2019, 2019-06, '
               "2019-06-30, 2019/6/30, 2019年6月 or 2019年6月30日.",
+    },
+    "row.opened_ambiguous": {
+        "zh": "第 {row} 行「{field_label}」为“{value}”，既可能是 1 月，也可能是 10 月（在 Excel 中输入 2019.10 会存为 2019.1），未计入。请写成 2019-01 或 2019-10（或把该列设为文本格式后重新输入）。",
+        "en": 'Row {row}: {field_label} "{value}" may be January or October (Excel stores 2019.10 typed into a number cell as 2019.1); not counted. Write 2019-01 or 2019-10 (or format the column as text and type it again).',
     },
     "row.opened_missing": {
         "zh": "第 {row} 行已投用但没有「{field_label}」，无法判断是否在计划期内，暂不计入新增面积。请补上投用时间。",
@@ -216,6 +240,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "第 {row} 行「{field_label}」的值“{value}”无法识别。可用：WGS84（默认，CGCS2000 视同）、GCJ02（高德/腾讯）、BD09（百度）。",
         "en": 'Row {row}: {field_label} "{value}" is not known. Use WGS84 (default; CGCS2000 '
               "is treated as WGS84), GCJ02 (Gaode/Tencent) or BD09 (Baidu).",
+    },
+    "row.crs_conflict": {
+        "zh": "第 {row} 行「{field_label}」为“{value}”，但经纬度表头写的是 {header_crs}，无法确定坐标系，未计入。请让两处一致。",
+        "en": 'Row {row}: {field_label} is "{value}" but the lon/lat headers say {header_crs}; which is right cannot be known, so the row is not counted. Make the two agree.',
     },
     "row.coord_invalid": {
         "zh": "第 {row} 行「{field_label}」的值“{value}”不是数字。请填写十进制度数，例如 121.1。",
@@ -302,6 +330,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     "note.area_unit_assumed": {
         "zh": "表头未注明面积单位，按平方米读取。如是万平方米，请把表头写成“建筑面积（万平方米）”。",
         "en": "The header gives no area unit, so areas are read in m². If they are in 万平方米 (10,000 m²), write the header as 建筑面积（万平方米）.",
+    },
+    "note.crs_header": {
+        "zh": "没有写坐标系的行按表头“{value}”读作 {crs}。",
+        "en": 'Rows without a coordinate system of their own are read as {crs}, as the header "{value}" says.',
     },
     "note.column_duplicate": {
         "zh": "表头中“{value}”与“{used}”都对应「{field_label}」，已使用“{used}”，忽略“{value}”。如应使用另一列，请删去或改名其中一列。",

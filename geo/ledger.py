@@ -23,9 +23,17 @@ import pandas as pd
 
 from geo._errors import InputFileError
 from geo.problems import Problem
-from geo.schema import ROW_COUNTER, HeaderCell, read_header_cell, unit_in_text
+from geo.schema import (
+    AREA_UNITS,
+    ROW_COUNTER,
+    HeaderCell,
+    crs_in_text,
+    read_header_cell,
+    unit_in_text,
+)
 
-__all__ = ["FOOTER_KINDS", "Header", "find_header", "set_aside_footer"]
+__all__ = ["FOOTER_KINDS", "Footer", "Header", "area_unit", "find_header", "header_crs",
+           "set_aside_footer"]
 
 HEADER_SEARCH_ROWS = 20
 """How many rows from the top may hold the header (title and unit lines come first)."""
@@ -50,15 +58,18 @@ class Header:
     ``start`` is the index of the header's first record and ``depth`` its
     number of rows (1, or 2 for a group header over sub-headers); ``labels``
     names each column as the file does; ``fields`` maps register columns to
-    positions (the first column wins when two name the same field).
+    positions (the first column wins when two name the same field). A row of
+    units under the header (「（万平方米）」 under 面积) is part of the header.
     """
 
     start: int
     depth: int
     labels: list[str]
     fields: dict[str, int]
-    area_unit: str | None = None
-    area_unit_source: str | None = None
+    units: list[tuple[str, str]] = field(default_factory=list)
+    """Every area unit the header states, with the text that says so (cell, unit row, title)."""
+    crs: list[tuple[str, str]] = field(default_factory=list)
+    """The coordinate systems the 经度 / 纬度 headers name (``经度（百度坐标）``), with them."""
     notes: list[Problem] = field(default_factory=list)
 
 
@@ -93,13 +104,32 @@ def _is_sub_header(top: list[str], below: list[str]) -> bool:
     return False
 
 
-def _title_unit(records: Sequence[Sequence[object]]) -> tuple[str | None, str | None]:
-    """An area unit announced above the header (「面积单位：万平方米」), with the line."""
+def _stated_unit(records: Sequence[Sequence[object]]) -> tuple[str, str] | None:
+    """An area unit announced in a line of its own (「面积单位：万平方米」), with the line."""
     for record in records:
         for cell in map(_text, record):
-            if "单位" in cell and unit_in_text(cell):
-                return unit_in_text(cell), cell
-    return None, None
+            unit = unit_in_text(cell) if "单位" in cell else None
+            if unit:
+                return unit, cell
+    return None
+
+
+_WRAPPED = re.compile(r"^[(\[（【].*[)\]）】]$")
+
+
+def _units_row(record: Sequence[object], area: int) -> tuple[str, str] | None:
+    """The area unit of a row of units under the header (「（万平方米）」), or ``None``.
+
+    Such a row names a unit under 面积 and holds nothing but bracketed units
+    (「（个）」) or nothing in its other cells, so a carrier row never is one.
+    """
+    cells = [_text(c) for c in record]
+    text = cells[area] if area < len(cells) else ""
+    unit = unit_in_text(text) if text and not re.search(r"\d(?![²2])", text) else None
+    if unit is None:
+        return None
+    others = [c for j, c in enumerate(cells) if c and j != area]
+    return (unit, text) if all(_WRAPPED.match(c) for c in others) else None
 
 
 def find_header(records: Sequence[Sequence[object]], path: str,
@@ -131,6 +161,8 @@ def find_header(records: Sequence[Sequence[object]], path: str,
             cell = read_header_cell(lower)
             if cell.column == "floor_area_m2" and cell.unit is None:
                 cell = HeaderCell(cell.column, read_header_cell(group).unit or unit_in_text(group))
+            if cell.column in ("lon", "lat") and cell.crs is None:  # 位置坐标（百度） over 经度
+                cell = HeaderCell(cell.column, None, crs_in_text(group))
             labels.append(f"{group}/{lower}" if group else lower)
         else:
             group = ""
@@ -139,19 +171,71 @@ def find_header(records: Sequence[Sequence[object]], path: str,
         cells.append(cell)
     labels += top[len(labels):]
     fields, notes = _fields(cells, labels)
-    unit, source = None, None
+    units: list[tuple[str, str]] = []
     if "floor_area_m2" in fields:
-        unit = cells[fields["floor_area_m2"]].unit
-        source = labels[fields["floor_area_m2"]] if unit else None
-        if unit is None:
-            unit, source = _title_unit(records[:start])
-        code = {"万平方米": "note.area_unit_wan", "平方米": "note.area_unit"}.get(unit or "",
-                                                                         "note.area_unit_assumed")
-        notes.append(Problem("carriers", code,
-                             field="floor_area_m2", value=source, severity="info",
-                             params={"unit": unit or "平方米"}))
-    return Header(start=start, depth=depth, labels=labels, fields=fields, area_unit=unit,
-                  area_unit_source=source, notes=notes)
+        area = fields["floor_area_m2"]
+        if cells[area].unit:
+            units.append((cells[area].unit, labels[area]))
+        below_header = records[start + depth] if start + depth < len(records) else None
+        unit_row = _units_row(below_header, area) if below_header is not None else None
+        if unit_row:
+            units.append(unit_row)
+            depth += 1
+        title = _stated_unit(records[:start])
+        if title:
+            units.append(title)
+    crs = [(cells[fields[c]].crs, labels[fields[c]]) for c in ("lon", "lat")
+           if c in fields and cells[fields[c]].crs]
+    return Header(start=start, depth=depth, labels=labels, fields=fields, units=units,
+                  crs=crs, notes=notes)
+
+
+def header_crs(header: Header, path: str) -> tuple[str | None, str | None, Problem | None]:
+    """The coordinate system the 经度 / 纬度 headers name, the header saying so, and a note.
+
+    Raises
+    ------
+    InputFileError
+        When 经度 and 纬度 name different systems.
+    """
+    if not header.crs:
+        return None, None, None
+    if len({crs for crs, _ in header.crs}) > 1:
+        raise InputFileError("file.crs_conflict", path=path,
+                             statements="；".join(f"“{label}”" for _, label in header.crs))
+    crs, label = header.crs[0]
+    return crs, label, Problem("carriers", "note.crs_header", field="crs", value=label,
+                               severity="info", params={"crs": crs})
+
+
+def area_unit(header: Header, footer: tuple[str, str] | None,
+              path: str) -> tuple[str | None, str | None, Problem | None]:
+    """The unit the areas are read in, the text that says so, and the note saying which.
+
+    Every statement of a unit (the 面积 header, a row of units, a title line,
+    a 注 line under the table) must agree; with none, areas are read in m²
+    and the note says so. ``None`` as the note when there is no area column.
+
+    Raises
+    ------
+    InputFileError
+        When a stated unit is neither 平方米 nor 万平方米 (亩, 千平方米), or two
+        statements disagree: every area would be read in a wrong unit.
+    """
+    if "floor_area_m2" not in header.fields:
+        return None, None, None
+    stated = [*header.units, *([footer] if footer else [])]
+    for unit, source in stated:
+        if unit not in AREA_UNITS:
+            raise InputFileError("file.area_unit_unknown", path=path, unit=unit, value=source)
+    if len({unit for unit, _ in stated}) > 1:
+        raise InputFileError("file.area_unit_conflict", path=path,
+                             statements="；".join(f"“{source}”" for _, source in stated))
+    unit, source = stated[0] if stated else (None, None)
+    code = {"万平方米": "note.area_unit_wan", "平方米": "note.area_unit"}.get(
+        unit or "", "note.area_unit_assumed")
+    return unit, source, Problem("carriers", code, field="floor_area_m2", value=source,
+                                 severity="info", params={"unit": unit or "平方米"})
 
 
 def _fields(cells: list[HeaderCell], labels: list[str]) -> tuple[dict[str, int], list[Problem]]:
@@ -183,14 +267,24 @@ def _footer_kind(cells: list[str]) -> str | None:
     return None
 
 
+@dataclass
+class Footer:
+    """What :func:`set_aside_footer` set aside: a note for each row, and a unit they state."""
+
+    notes: list[Problem]
+    unit: tuple[str, str] | None = None
+    """An area unit a note states (「注：面积单位为万平方米」), with the note's text."""
+
+
 def set_aside_footer(frame: pd.DataFrame, rows: pd.Series,
-                     fields: dict[str, int]) -> tuple[pd.DataFrame, pd.Series, list[Problem]]:
+                     fields: dict[str, int]) -> tuple[pd.DataFrame, pd.Series, Footer]:
     """Remove 合计 / 填表人 / note rows and empty numbered rows; a note names each one.
 
     Only rows with neither a type nor a status are looked at. Among them a
     row is set aside when a cell starts with a total, signature or note word,
     when its only cells are numbers (a pre-numbered empty row), or when it
-    comes after the last carrier row and has no name either.
+    comes after the last carrier row and has no name either. A unit stated
+    in a set-aside row (「注：面积单位为万平方米」) is given back with them.
     """
     def missing(name: str) -> np.ndarray:
         if name not in fields:
@@ -199,12 +293,13 @@ def set_aside_footer(frame: pd.DataFrame, rows: pd.Series,
 
     candidates = np.flatnonzero(missing("type") & missing("status"))
     if not len(candidates):
-        return frame, rows, []
+        return frame, rows, Footer([])
     carrier_rows = np.flatnonzero(~(missing("type") & missing("status")))
     last_carrier = carrier_rows[-1] if len(carrier_rows) else -1
     no_name = missing("name")
     drop: list[int] = []
     notes: list[Problem] = []
+    unit: tuple[str, str] | None = None
     for position in candidates:
         cells = [str(c) for c in frame.iloc[position] if isinstance(c, str)]
         kind = _footer_kind(cells)
@@ -212,6 +307,7 @@ def set_aside_footer(frame: pd.DataFrame, rows: pd.Series,
             kind = "trailing"
         if kind is None:
             continue
+        unit = unit or _stated_unit([cells])
         drop.append(position)
         text = " ".join(cells)
         notes.append(Problem("carriers", f"note.skipped_{kind}", row=int(rows.iloc[position]),
@@ -219,4 +315,5 @@ def set_aside_footer(frame: pd.DataFrame, rows: pd.Series,
                              severity="info"))
     keep = np.ones(len(frame), dtype=bool)
     keep[drop] = False
-    return (frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True), notes)
+    return (frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True),
+            Footer(notes, unit))

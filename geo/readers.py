@@ -40,7 +40,7 @@ import pyarrow.csv as pacsv
 
 from geo import limits
 from geo._errors import InputFileError
-from geo.ledger import Header, find_header, set_aside_footer
+from geo.ledger import Header, area_unit, find_header, header_crs, set_aside_footer
 from geo.problems import Problem
 
 __all__ = ["RawTable", "SheetInfo", "Source", "default_sheet", "list_sheets", "read_table"]
@@ -76,12 +76,19 @@ class RawTable:
     area_unit_source: str | None = None
     notes: list[Problem] = field(default_factory=list)
     sheet: str | None = None
+    crs: str | None = None
+    """The coordinate system the 经度 / 纬度 headers name, for rows that name none."""
+    crs_source: str | None = None
+    shared_area_rows: dict[int, int] = field(default_factory=dict)
+    """Rows whose area sat in a cell merged down from an earlier row: row -> that row."""
 
     def __post_init__(self) -> None:
         if self.fields is None:
             header = find_header([self.header], self.path, search_rows=1)
             self.fields = header.fields
-            self.notes = [*header.notes, *self.notes]
+            self.area_unit, self.area_unit_source, note = area_unit(header, None, self.path)
+            self.crs, self.crs_source, crs_note = header_crs(header, self.path)
+            self.notes = [*header.notes, *(n for n in (note, crs_note) if n), *self.notes]
 
 
 @dataclass(frozen=True)
@@ -417,13 +424,30 @@ def _read_with_csv_module(text: str, width: int, delimiter: str, header: list[st
 
 
 # --- Excel -------------------------------------------------------------------------------
-def _excel_cell(value: object) -> str | None:
-    """One worksheet cell as the text a person would read in it."""
+_FIXED_DECIMALS = re.compile(r"^0\.(0+)$")
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def _excel_cell(value: object, number_format: str | None = None) -> str | None:
+    """One worksheet cell as the text a person would read in it.
+
+    ``number_format`` (openpyxl's; an old .xls has none) is looked at where
+    the value alone would say something else than the sheet shows: a date
+    shown as a month (``2019年10月``) is that month, not its first day, and
+    ``2019.10`` typed into a number cell is stored as 2019.1 but shown, in a
+    ``0.00`` format, as 2019.10. A format never rounds a value here: 121.1234
+    shown as ``0.0`` stays 121.1234.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime):
+        shown = _date_shown(number_format)
+        if shown == "year":
+            return f"{value.year:04d}"
+        if shown == "month":
+            return f"{value.year:04d}-{value.month:02d}"
         if value.time() == dt.time(0):
             return value.date().isoformat()
         return value.isoformat(sep=" ")
@@ -431,15 +455,35 @@ def _excel_cell(value: object) -> str | None:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float) and number_format:
+        decimals = _FIXED_DECIMALS.match(number_format)
+        if decimals:
+            shown = f"{value:.{len(decimals.group(1))}f}"
+            if float(shown) == value:  # trailing zeros added, nothing rounded away
+                return shown
     return str(value)
+
+
+def _date_shown(number_format: str | None) -> str:
+    """What a date format shows: ``"year"``, ``"month"`` or ``"day"`` (the default).
+
+    Quoted text (``"年"``), escaped characters and ``[…]`` sections are not
+    codes; a format with a year and no day (``yyyy"年"m"月"``, ``mmm-yy``)
+    shows a month.
+    """
+    codes = _FORMAT_LITERALS.sub("", number_format or "").lower()
+    if "y" not in codes or "d" in codes or "h" in codes or "s" in codes:
+        return "day"
+    return "month" if "m" in codes else "year"
 
 
 @dataclass
 class _Grid:
-    """One worksheet's cells as text, with merged ranges filled in."""
+    """One worksheet's cells as text, with merged ranges filled in (and kept, 0-based)."""
 
     cells: list[list[str | None]]
     hidden_rows: list[int]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def _fill_merged(cells: list[list[str | None]],
@@ -449,7 +493,9 @@ def _fill_merged(cells: list[list[str | None]],
     ``ranges`` are (first row, first column, last row, last column), 0-based. A
     镇区 merged over several carrier rows names the town of each of them; a
     title, 合计 or 填表人 line merged across columns stays in its first cell
-    (it is one text, not a value of every column).
+    (it is one text, not a value of every column). An area merged down is
+    filled too, for the header search, and then taken back from every row but
+    the first (:func:`_shared_areas`): an area is added up, a town is not.
     """
     for top, left, bottom, _right in ranges:
         if top >= len(cells) or bottom == top:
@@ -519,8 +565,8 @@ def _openpyxl_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | Non
     active = workbook.active.title if workbook.active is not None else None
     sheets = []
     for sheet in workbook.worksheets:
-        cells = [[_excel_cell(v) for v in row]
-                 for row in _limited(sheet.iter_rows(values_only=True), path)]
+        cells = [[_excel_cell(c.value, _number_format(c)) for c in row]
+                 for row in _limited(sheet.iter_rows(), path)]
         ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1)
                   for r in sheet.merged_cells.ranges]
         _fill_merged(cells, ranges)
@@ -528,9 +574,17 @@ def _openpyxl_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | Non
                   if dimension.hidden and number <= len(cells)]
         info = SheetInfo(name=sheet.title, visible=sheet.sheet_state == "visible",
                          active=sheet.title == active, has_header=_has_header(cells, path))
-        sheets.append((info, _Grid(cells, sorted(hidden))))
+        sheets.append((info, _Grid(cells, sorted(hidden), ranges)))
     workbook.close()
     return sheets
+
+
+def _number_format(cell: object) -> str | None:
+    """A cell's number format where it matters (a date, a decimal); ``None`` elsewhere."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, dt.datetime) or (isinstance(value, float) and not value.is_integer()):
+        return getattr(cell, "number_format", None)
+    return None
 
 
 def _calamine_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | None]]:
@@ -548,7 +602,7 @@ def _calamine_sheets(raw: bytes, path: str) -> list[tuple[SheetInfo, _Grid | Non
             _fill_merged(cells, ranges)
             info = SheetInfo(name=meta.name, visible=meta.visible == SheetVisibleEnum.Visible,
                              active=index == 0, has_header=_has_header(cells, path))
-            sheets.append((info, _Grid(cells, [])))
+            sheets.append((info, _Grid(cells, [], ranges)))
     except CalamineError as exc:
         raise InputFileError("file.unreadable", path=path, reason=type(exc).__name__) from exc
     return sheets
@@ -601,6 +655,30 @@ def _choose_sheet(sheets: list[tuple[SheetInfo, _Grid | None]], wanted: str | No
     return sheets[names.index(wanted)]
 
 
+def _shared_areas(cells: list[list[str | None]], grid: _Grid, header: Header) -> dict[int, int]:
+    """Empty the area of every data row but the first of a merged area cell; row -> first row.
+
+    Two carriers in one building often share one merged 面积 cell. Filled down
+    like a 镇区 it would count the building once per carrier; kept on its
+    first row only it counts once, as the ledger's own 合计 does, and each
+    other row is reported (:func:`geo.register.validate_register`) instead of
+    being given a share nobody wrote down.
+    """
+    column = header.fields.get("floor_area_m2")
+    first_data = header.start + header.depth
+    shared: dict[int, int] = {}
+    if column is None:
+        return shared
+    for top, left, bottom, _right in grid.merged:
+        if left != column or bottom == top or top < first_data:
+            continue
+        for r in range(top + 1, min(bottom, len(cells) - 1) + 1):
+            if len(cells[r]) > column:
+                cells[r][column] = None
+            shared[r + 1] = top + 1
+    return shared
+
+
 def _read_workbook(raw: bytes, path: str, wanted: str | None) -> RawTable:
     sheets = _workbook_sheets(raw, path)
     info, grid = _choose_sheet(sheets, wanted, path)
@@ -608,6 +686,7 @@ def _read_workbook(raw: bytes, path: str, wanted: str | None) -> RawTable:
     if not any(any(c is not None and c.strip() for c in row) for row in cells):
         raise InputFileError("file.empty", path=path)
     header = find_header(cells, path)
+    shared = _shared_areas(cells, grid, header)
     width = len(header.labels)
     body = [(row + [None] * width)[:width] for row in cells[header.start + header.depth:]]
     frame = pd.DataFrame(body, columns=range(width), dtype="str")
@@ -626,6 +705,7 @@ def _read_workbook(raw: bytes, path: str, wanted: str | None) -> RawTable:
     table = _finish(frame, _row_numbers(first_row, len(frame)), header, path, [])
     table.notes.extend(notes)
     table.sheet = info.name
+    table.shared_area_rows = shared
     return table
 
 
@@ -678,8 +758,10 @@ def _finish(frame: pd.DataFrame, rows: pd.Series, header: Header, path: str,
         frame.isetitem(column, values.mask(values == ""))
     keep = frame.notna().any(axis=1).to_numpy()
     frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
-    frame, rows, skipped = set_aside_footer(frame, rows, header.fields)
+    frame, rows, footer = set_aside_footer(frame, rows, header.fields)
+    unit, source, note = area_unit(header, footer.unit, path)
+    crs, crs_source, crs_note = header_crs(header, path)
     return RawTable(frame=frame, rows=rows, header=header.labels, path=path,
-                    problems=problems, fields=header.fields, area_unit=header.area_unit,
-                    area_unit_source=header.area_unit_source,
-                    notes=[*header.notes, *skipped])
+                    problems=problems, fields=header.fields, area_unit=unit,
+                    area_unit_source=source, crs=crs, crs_source=crs_source,
+                    notes=[*header.notes, *(n for n in (note, crs_note) if n), *footer.notes])

@@ -24,13 +24,24 @@ from geo.schema import (
     STATUS_ALIASES,
     TYPE_ALIASES,
 )
-from geo.values import canonical_ids, parse_area, parse_number, parse_opened, parse_vocabulary
+from geo.values import (
+    canonical_ids,
+    parse_area,
+    parse_number,
+    parse_opened,
+    parse_vocabulary,
+)
 
 __all__ = ["Register", "canonical_text", "load_register", "validate_register"]
 
 ILLUSTRATIVE_MARKERS = ("示意", "illustrative")
-MAX_AREA_M2 = 10_000_000.0
-"""The largest floor area one carrier can plausibly have: 10 km² (1,000 万平方米)."""
+MIN_AREA_M2 = 10.0
+"""The smallest floor area one carrier can plausibly have. Less is a unit read wrongly:
+``1.2`` in a column without a unit (read in m²) that means 1.2 万平方米."""
+MAX_AREA_M2 = 2_000_000.0
+"""The largest floor area one carrier can plausibly have: 200 万平方米 (2 km² of floors),
+ten times a large science park. More is most often an area in m² typed into a 万平方米
+column (``800`` there is 8,000,000 m²)."""
 _CHINA_LON = (73.0, 136.0)
 _CHINA_LAT = (3.0, 54.0)
 
@@ -131,6 +142,8 @@ def canonical_text(raw: RawTable) -> pd.DataFrame:
                          pd.Series(pd.NA, index=raw.frame.index, dtype="str") for c in COLUMNS})
     if raw.area_unit == "万平方米":
         text["floor_area_m2"] = _in_wan(text["floor_area_m2"])
+    if raw.crs:  # 经度（百度坐标）: the system of every row that names none itself
+        text["crs"] = text["crs"].fillna(raw.crs)
     return text
 
 
@@ -141,7 +154,7 @@ def _in_wan(areas: pd.Series) -> pd.Series:
     it keeps meaning what it says; a stored value then means the same
     whatever header it is read under.
     """
-    plain = pd.to_numeric(areas.str.replace(",", "", regex=False), errors="coerce").notna()
+    plain = parse_number(areas.str.replace(",", "", regex=False)).notna()  # １．２ too
     return areas.where(~plain.to_numpy(), areas + "万")
 
 
@@ -160,8 +173,11 @@ def validate_register(raw: RawTable) -> Register:
     frame = frame.reset_index(drop=True)
     out = _Collector(frame)
 
+    shared = _shared_area(frame, raw, out)
     for column in REQUIRED_COLUMNS:
-        out.add(frame[f"{column}_text"].isna().to_numpy(), "row.value_missing", column)
+        missing = frame[f"{column}_text"].isna().to_numpy()
+        out.add(missing & ~shared if column == "floor_area_m2" else missing,
+                "row.value_missing", column)
 
     frame["id_text"] = canonical_ids(frame["id_text"])
     frame["id_generated"] = frame["id_text"].isna().to_numpy()
@@ -181,17 +197,20 @@ def validate_register(raw: RawTable) -> Register:
     out.add((frame["floor_area_m2"] <= 0).to_numpy(), "row.area_not_positive", "floor_area_m2")
     area = frame["floor_area_m2"].to_numpy(dtype=float)
     out.add(np.isinf(area) | (area > MAX_AREA_M2), "row.area_implausible", "floor_area_m2")
+    out.add((area > 0) & (area < MIN_AREA_M2), "row.area_too_small", "floor_area_m2")
     frame["floor_area_m2"] = frame["floor_area_m2"].where(np.isfinite(area))
 
     opened = parse_opened(frame["opened_text"])
     frame["opened_start"] = opened["opened_start"].to_numpy()
     frame["opened_end"] = opened["opened_end"].to_numpy()
-    out.add((frame["opened_start"].isna() & frame["opened_text"].notna()).to_numpy(),
-            "row.opened_invalid", "opened")
+    ambiguous = opened["opened_ambiguous"].to_numpy()
+    out.add(ambiguous, "row.opened_ambiguous", "opened")
+    out.add((frame["opened_start"].isna() & frame["opened_text"].notna()).to_numpy()
+            & ~ambiguous, "row.opened_invalid", "opened")
     out.add((frame["opened_text"].isna() & (frame["status"] == "in_use")).to_numpy(),
             "row.opened_missing", "opened", severity="warning")
 
-    _validate_location(frame, out)
+    _validate_location(frame, out, raw.crs)
     _flag_duplicate_ids(frame, out)
 
     frame["town_declared"] = frame["town_text"]
@@ -211,6 +230,21 @@ def validate_register(raw: RawTable) -> Register:
                     notes=notes)
 
 
+def _shared_area(frame: pd.DataFrame, raw: RawTable, out: _Collector) -> np.ndarray:
+    """Rows whose area was one merged cell with an earlier row's: reported, left out.
+
+    The area counts once, on the merge's first row (:func:`geo.readers._shared_areas`).
+    """
+    if not raw.shared_area_rows:
+        return np.zeros(len(frame), dtype=bool)
+    frame["shared_with"] = frame["row"].map(raw.shared_area_rows)
+    shared = frame["shared_with"].notna().to_numpy()
+    frame["shared_with"] = frame["shared_with"].astype("Int64").astype(str)
+    out.add(shared, "row.area_shared", "floor_area_m2", shared_with="shared_with")
+    del frame["shared_with"]
+    return shared
+
+
 def _row_ids(frame: pd.DataFrame) -> pd.Series:
     """Each row's id; a row without one gets ``R`` + its row number (``R7``), never a bare number.
 
@@ -227,10 +261,19 @@ def _row_ids(frame: pd.DataFrame) -> pd.Series:
     return ids
 
 
-def _validate_location(frame: pd.DataFrame, out: _Collector) -> None:
-    """Parse coordinates and their system, catch swaps, convert to WGS84."""
+def _validate_location(frame: pd.DataFrame, out: _Collector, header_crs: str | None) -> None:
+    """Parse coordinates and their system, catch swaps, convert to WGS84.
+
+    A row whose 坐标系 differs from the one its 经度 / 纬度 headers name is
+    left out: which of the two is right cannot be known.
+    """
     crs = parse_vocabulary(frame["crs_text"], CRS_ALIASES)
     out.add((crs.isna() & frame["crs_text"].notna()).to_numpy(), "row.crs_unknown", "crs")
+    if header_crs:
+        frame["header_crs"] = header_crs
+        out.add((crs.notna() & (crs != header_crs)).to_numpy(), "row.crs_conflict", "crs",
+                header_crs="header_crs")
+        del frame["header_crs"]
     frame["crs"] = crs.fillna("WGS84")
 
     lon = parse_number(frame["lon_text"])

@@ -22,6 +22,7 @@ __all__ = [
     "STATUS_ALIASES",
     "TYPE_ALIASES",
     "HeaderCell",
+    "crs_in_text",
     "normalise_token",
     "read_header_cell",
     "unit_in_text",
@@ -100,33 +101,62 @@ CRS_ALIASES: dict[str, str] = _fold({
               "国测局"),
     "BD09": ("bd-09", "bd 09", "bd09ll", "baidu", "百度"),
 })
+CRS_ALIASES.update({f"{alias}{suffix}": crs for alias, crs in list(CRS_ALIASES.items())
+                    for suffix in ("坐标", "坐标系")})  # 百度坐标, 高德坐标系
 
 
 AREA_UNITS: dict[str, float] = {"万平方米": 10000.0, "平方米": 1.0}
 """The area units a header or a title line may name, by their Chinese name, as m² each."""
 
-_UNIT_WORDS = re.compile(r"(万)?\s*(平方米|平米|㎡|m2|m²|m\^2|sqm)", re.IGNORECASE)
+_UNIT_WORDS = re.compile(
+    r"(?P<prefix>[万千百十])?\s*(?:平方米|平米|㎡|m2|m²|m\^2|sqm)"
+    r"|(?P<wan>万)\s*(?:平方(?![米公千])|平(?![方米])|方(?![式案面向]))"
+    r"|(?P<other>平方公里|平方千米|公顷|亩|km2|km²|hectares?)", re.IGNORECASE)
 _BRACKETED = re.compile(r"[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
 
 
 def unit_in_text(text: str) -> str | None:
-    """The area unit a text names (``万平方米`` or ``平方米``), or ``None``.
+    """The area unit a text names, or ``None`` when it names none.
 
-    ``建筑面积（万平方米）``, ``面积(万㎡)`` and ``面积单位：万平方米`` name 万平方米;
-    ``面积（平方米）``, ``㎡`` and ``m²`` name 平方米.
+    ``建筑面积（万平方米）``, ``面积(万㎡)``, ``面积（万方）`` and ``面积单位：万平方米``
+    name 万平方米; ``面积（平方米）``, ``㎡`` and ``m²`` name 平方米. Any other
+    unit (``千平方米``, ``亩``, ``公顷``) comes back as written, for the caller
+    to refuse: it is not in :data:`AREA_UNITS`, and an area read in the wrong
+    unit is a wrong figure.
     """
     match = _UNIT_WORDS.search(unicodedata.normalize("NFKC", text))
     if match is None:
         return None
-    return "万平方米" if match.group(1) else "平方米"
+    if match.group("wan") or match.group("prefix") == "万":
+        return "万平方米"
+    if match.group("prefix") or match.group("other"):
+        return match.group(0).strip()
+    return "平方米"
 
 
 @dataclass(frozen=True)
 class HeaderCell:
-    """What one header cell names: a register column (or none) and an area unit (or none)."""
+    """What one header cell names: a register column, an area unit, a coordinate system.
+
+    Each may be ``None``; only 面积 has a unit and only 经度 / 纬度 a system.
+    """
 
     column: str | None
     unit: str | None
+    crs: str | None = None
+
+
+_CRS_WORDS = re.compile(r"(坐标系|坐标|系统|系)$")
+
+
+def crs_in_text(text: str) -> str | None:
+    """The coordinate system named in brackets in a header (``经度（百度坐标）`` → ``BD09``)."""
+    for part in _BRACKETED.findall(unicodedata.normalize("NFKC", text)):
+        token = normalise_token(part)
+        crs = CRS_ALIASES.get(token) or CRS_ALIASES.get(_CRS_WORDS.sub("", token))
+        if crs:
+            return crs
+    return None
 
 
 def read_header_cell(text: str | None) -> HeaderCell:
@@ -148,4 +178,5 @@ def read_header_cell(text: str | None) -> HeaderCell:
         if column is None and unit is not None:  # 面积万平方米, 面积/万㎡
             column = HEADER_ALIASES.get(normalise_token(_UNIT_WORDS.sub(
                 "", unicodedata.normalize("NFKC", text))).strip("/:：(（"))
-    return HeaderCell(column, unit if column == "floor_area_m2" else None)
+    return HeaderCell(column, unit if column == "floor_area_m2" else None,
+                      crs_in_text(text) if column in ("lon", "lat") else None)

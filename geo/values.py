@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from geo.schema import normalise_token
 
-__all__ = ["canonical_id", "canonical_ids", "parse_area", "parse_number", "parse_opened",
-           "parse_vocabulary", "per_distinct"]
+__all__ = ["canonical_id", "canonical_ids", "parse_area", "parse_number",
+           "parse_opened", "parse_vocabulary", "per_distinct"]
 
 _AREA_UNITS = re.compile(r"(平方米|平米|m\^?2|m²|sqm|sq\.?m)$", re.IGNORECASE)
 _AREA_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)(万)?$")
@@ -33,6 +33,9 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+_JANUARY_OR_OCTOBER = re.compile(r"^\d{4}\s*\.\s*1$")
+"""``2019.1``: January as typed, or October — Excel stores ``2019.10`` typed in a number
+cell as 2019.1 and shows and exports it so. Reported, never guessed."""
 _PLAIN_NUMBER = r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,2})?$"
 """A decimal that Arrow's cast and ``pandas.to_numeric`` both read, to the same double."""
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -147,6 +150,8 @@ def parse_area(values: pd.Series) -> pd.Series:
 def _date_range(text: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The first and last day that a written date can mean, or None."""
     text = _nfkc(text)
+    if _JANUARY_OR_OCTOBER.match(text):
+        return None
     serial = _EXCEL_SERIAL.match(text)
     if serial:
         days = int(serial.group(1))
@@ -175,10 +180,14 @@ def parse_opened(values: pd.Series) -> pd.DataFrame:
 
     Returns a frame with ``opened_start`` and ``opened_end`` (equal for a full
     date; a year or a month alone spans the whole year or month), NaT where
-    the cell is empty or unreadable.
+    the cell is empty or unreadable; ``opened_ambiguous`` is true where the
+    text is a January or an October (``2019.1``, see :data:`_JANUARY_OR_OCTOBER`),
+    whose days are NaT too.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     ranges = [_date_range(str(u)) for u in uniques]
+    ambiguous = np.zeros(len(ranges) + 1, dtype=bool)
+    ambiguous[:len(ranges)] = [bool(_JANUARY_OR_OCTOBER.match(_nfkc(str(u)))) for u in uniques]
     # One slot per distinct value and a last, empty one for missing cells (code -1): the
     # rows take their days by index, never as a million Python objects.
     starts = np.full(len(ranges) + 1, np.datetime64("NaT"), dtype="datetime64[us]")
@@ -186,8 +195,8 @@ def parse_opened(values: pd.Series) -> pd.DataFrame:
     for slot, days in enumerate(ranges):
         if days is not None:
             starts[slot], ends[slot] = days[0].to_datetime64(), days[1].to_datetime64()
-    return pd.DataFrame({"opened_start": starts[codes], "opened_end": ends[codes]},
-                        index=values.index)
+    return pd.DataFrame({"opened_start": starts[codes], "opened_end": ends[codes],
+                         "opened_ambiguous": ambiguous[codes]}, index=values.index)
 
 
 def parse_vocabulary(values: pd.Series, aliases: Mapping[str, str]) -> pd.Series:
