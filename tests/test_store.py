@@ -149,6 +149,39 @@ def test_history_and_revert(store):
     assert "TC031" in set(store.carrier_rows()["id"])
 
 
+def _liuhe_area(store) -> float:
+    result = check(store.register(), store.boundaries(), load_targets())
+    return float(result.towns.set_index("town").loc["浏河镇", "new_area_m2"])
+
+
+def test_a_reverted_delete_puts_the_carrier_back_in_its_place_and_the_figures_too(
+        store, tmp_path):
+    """Of two probable duplicates the earlier counts: a revert must not make it the later."""
+    stored = store.carrier_rows().set_index("id").loc["TC031"]
+    path = tmp_path / "浏河.csv"
+    path.write_text("名称,类型,经度,纬度,面积（平方米）,投用时间,状态\n"
+                    f"{stored['name']},孵化器,{stored['lon']},{stored['lat']},8000,2019-05,已投用\n",
+                    encoding="utf-8")
+    preview = preview_import_file(store, path, LIUHE)
+    assert preview.rows["status"].tolist() == ["duplicate"]
+    commit_import(store, preview, LIUHE, choices={int(preview.rows["row"][0]): "new"})
+    before = _liuhe_area(store)  # TC031 counts; the copy is the later, left out
+    order = store.carrier_rows()["id"].tolist()
+    store.delete_carrier(ADMIN, "TC031", int(store.carrier("TC031")["version"]))
+    assert _liuhe_area(store) != before  # now the copy counts
+    revert(store, ADMIN, int(history(store, "TC031").iloc[0]["id"]))
+    assert store.carrier_rows()["id"].tolist() == order
+    assert _liuhe_area(store) == before
+
+
+def test_a_deleted_carriers_place_is_never_given_to_another(store):
+    last = store.carrier_rows()["id"].iloc[-1]
+    store.delete_carrier(ADMIN, last, int(store.carrier(last)["version"]))
+    store.add_carrier(ADMIN, values("LATER", name="后来的载体", **IN_LIUHE))
+    revert(store, ADMIN, int(history(store, last).iloc[0]["id"]))
+    assert store.carrier_rows()["id"].tolist()[-2:] == [last, "LATER"]
+
+
 def test_schema_upgrades_from_version_1_keep_the_data(tmp_path):
     from geo.store.engine import make_engines, sqlite_url
     url = sqlite_url(tmp_path / "old.db")

@@ -329,8 +329,9 @@ def revert(store: Store, actor: Actor, change_id: int) -> None:
             raise ConflictError("store.revert_conflict", change=change_id, id=carrier_id)
         if before is None:
             write = Write("delete", carrier_id, None, int(current["version"]), reverts=change_id)
-        elif current is None:
-            write = Write("insert", carrier_id, before, reverts=change_id)
+        elif current is None:  # a delete taken back: the carrier returns to its place
+            write = Write("insert", carrier_id, before, reverts=change_id,
+                          position=before.get("position"))
         else:
             write = Write("update", carrier_id, before, int(current["version"]),
                           reverts=change_id)

@@ -61,7 +61,9 @@ class Write:
     ``values`` are register columns (cleaned with :func:`clean_values` on the
     way in; ``None`` for a delete); ``expected_version`` is the version the
     caller read (``None`` for an insert, whose id must be free);
-    ``reverts`` is the change this write takes back (a revert, an undo).
+    ``reverts`` is the change this write takes back (a revert, an undo);
+    ``position`` puts a carrier brought back by a revert at its old place in
+    the register, which decides the earlier of two probable duplicates.
     """
 
     kind: WriteKind
@@ -69,6 +71,7 @@ class Write:
     values: Mapping[str, Any] | None = None
     expected_version: int | None = None
     reverts: int | None = None
+    position: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in WRITE_KINDS:
@@ -111,10 +114,30 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, str | None]:
     return out
 
 
+_POSITIONS_GIVEN = "positions_given"
+"""The ``meta`` key of the highest register position ever given, deleted rows' too."""
+
+
 def last_position(connection: sa.Connection) -> int:
-    """The highest register position so far (new rows go after it); 0 when empty."""
-    return int(connection.execute(
-        sa.select(sa.func.coalesce(sa.func.max(carriers.c.position), 0))).scalar_one())
+    """The highest register position given so far (new rows go after it); 0 when empty.
+
+    A deleted carrier's position is never given again, so a revert that brings
+    it back puts it at its old place without taking another carrier's.
+    """
+    stored = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.max(carriers.c.position), 0))).scalar_one()
+    given = connection.execute(sa.select(meta.c.value).where(
+        meta.c.key == _POSITIONS_GIVEN)).scalar_one_or_none()
+    return max(int(stored), int(given or 0))
+
+
+def _remember_positions(connection: sa.Connection, highest: int) -> None:
+    """Record ``highest`` as given (see :func:`last_position`)."""
+    raised = connection.execute(sa.update(meta).where(meta.c.key == _POSITIONS_GIVEN).values(
+        value=sa.func.max(meta.c.value, highest) if connection.dialect.name == "sqlite"
+        else sa.func.greatest(meta.c.value, highest)))
+    if raised.rowcount == 0:
+        connection.execute(sa.insert(meta).values(key=_POSITIONS_GIVEN, value=highest))
 
 
 def validate_rows(rows: pd.DataFrame, label: str = "store", first_row: int = 2) -> Register:
@@ -422,8 +445,7 @@ class Store:
         versions = {carrier_id: int(current[carrier_id]["version"]) for carrier_id in unchanged}
         versions |= self._write(connection, actor, writes, current, afters, progress)
         stamp = now_text()
-        history = [_history_row(stamp, actor, action, w.id,
-                                clean_values(current[w.id]) if w.id in current else None,
+        history = [_history_row(stamp, actor, action, w.id, _before(w, current),
                                 afters.get(w.id), batch, w.reverts) for w in writes]
         for start in range(0, len(history), _BATCH):
             connection.execute(sa.insert(changes), history[start:start + _BATCH])
@@ -440,11 +462,12 @@ class Store:
                progress: Callable[[int, int], None] | None) -> dict[str, int]:
         """Insert, update and delete the checked rows (many per statement); the new versions."""
         stamp = {"updated_at": now_text(), "updated_by": actor.username}
-        position = last_position(connection)
         by_kind = {kind: [w for w in writes if w.kind == kind] for kind in WRITE_KINDS}
+        positions = iter(range(last_position(connection) + 1, 2**62))
         rows = {
-            "insert": [{**afters[w.id], "position": position + i + 1, "version": 1, **stamp}
-                       for i, w in enumerate(by_kind["insert"])],
+            "insert": [{**afters[w.id], "version": 1, **stamp,
+                        "position": w.position if w.position is not None else next(positions)}
+                       for w in by_kind["insert"]],
             "update": [{**{c: v for c, v in afters[w.id].items() if c != "id"}, "b_id": w.id,
                         "b_version": int(current[w.id]["version"]),
                         "version": int(current[w.id]["version"]) + 1, **stamp}
@@ -456,6 +479,8 @@ class Store:
                 carriers.c.version == sa.bindparam("b_version"))
         statements = {"insert": sa.insert(carriers), "update": sa.update(carriers).where(*seen),
                       "delete": sa.delete(carriers).where(*seen)}
+        if rows["insert"]:
+            _remember_positions(connection, max(row["position"] for row in rows["insert"]))
         total, done = len(writes), 0
         for kind in WRITE_KINDS:
             for start in range(0, len(rows[kind]), _BATCH):
@@ -537,6 +562,20 @@ def _is_stale(write: Write, stored: Mapping[str, Any] | None) -> bool:
         return stored is not None
     return (stored is None or write.expected_version is None
             or int(stored["version"]) != int(write.expected_version))
+
+
+def _before(write: Write, current: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """What the history keeps of a carrier before ``write``: its values (``None``: new).
+
+    A deleted carrier's place in the register (``position``) is kept too, so
+    a revert puts it back there.
+    """
+    if write.id not in current:
+        return None
+    before: dict[str, Any] = clean_values(current[write.id])
+    if write.kind == "delete":
+        before["position"] = int(current[write.id]["position"])
+    return before
 
 
 def _history_row(at: str, actor: Actor, action: str, carrier_id: str | None,
