@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from geo import check, load_dataset, load_targets
+from geo import InputFileError, check, load_dataset, load_targets
 from geo.readers import read_table
 from geo.store import (
     Actor,
@@ -358,3 +359,36 @@ def test_store_upgrade_stores_the_configured_towns(tmp_path, monkeypatch, capsys
     assert main(["store", "upgrade", "--database-url", f"sqlite:///{database}"]) == 0
     stored = open_store(f"sqlite:///{database}", seed=False).boundaries().towns["name"]
     assert sorted(stored) == sorted(square_towns()["name"])
+
+
+@pytest.fixture(params=BACKENDS)
+def new_database(request, tmp_path) -> str:
+    return database_url(request.param, tmp_path)
+
+
+def test_a_first_start_that_failed_leaves_the_store_to_be_seeded_by_the_next(new_database,
+                                                                           tmp_path):
+    broken = tmp_path / "carriers.csv"
+    broken.write_text("这不是台账\n", encoding="utf-8")
+    with pytest.raises(InputFileError):
+        open_store(new_database, carriers=broken)
+    with pytest.raises(InputFileError):
+        open_store(new_database, boundaries=tmp_path / "没有这个文件.geojson")
+    store = open_store(new_database)
+    assert len(store.carrier_rows()) == 52 and len(store.boundaries().names) == 9
+
+
+def test_a_seed_that_died_half_way_is_taken_over_once_stale_never_while_fresh(new_database):
+    from geo.store.schema import meta
+    from geo.store.setup import SEEDING_STALE_S
+
+    store = open_store(new_database, seed=False)
+    claimed = int(time.time())
+    with store.writing(register_changes=False) as connection:
+        connection.execute(sa.insert(meta).values(key="seeding", value=claimed))
+    assert open_store(new_database).carrier_rows().empty  # another process is seeding now
+    with store.writing(register_changes=False) as connection:
+        connection.execute(sa.update(meta).where(meta.c.key == "seeding").values(
+            value=claimed - SEEDING_STALE_S - 1))
+    assert len(open_store(new_database).carrier_rows()) == 52
+    assert len(open_store(new_database).carrier_rows()) == 52  # seeded once only

@@ -11,6 +11,7 @@ here with :data:`~geo.settings.DEFAULT_DB_PATH`): settings never import the stor
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,15 +46,56 @@ def open_store(url: str, seed: bool = True, carriers: str | Path = BUNDLED_CARRI
     return store
 
 
+SEEDING_STALE_S = 600
+"""A claim to seed older than this is taken to be from a start that died half-way."""
+
+
 def _seed_once(store: Store, carriers: str | Path, boundaries: str | Path) -> None:
+    """Seed a brand-new store once, even with several processes starting together.
+
+    The files are read before anything is written, so a wrong path or an
+    unreadable file leaves the store as new and the next start seeds it. One
+    process claims the seeding (``seeding`` in ``meta``, with the time); the
+    others start on the empty store meanwhile. Only a finished seed is marked
+    ``seeded``: a start that failed or died half-way leaves its claim, which is
+    dropped on failure and taken over once stale, so a later start seeds again.
+    """
+    towns, table = load_boundaries(boundaries), read_table(carriers)
+    now = int(time.time())
     with store.writing(register_changes=False) as connection:
-        seeded = connection.execute(sa.select(meta.c.value).where(meta.c.key == "seeded")
-                                    ).scalar_one_or_none()
-        if seeded:
+        state = dict(connection.execute(sa.select(meta.c.key, meta.c.value).where(
+            meta.c.key.in_(("seeded", "seeding")))).all())
+        if state.get("seeded") or now - state.get("seeding", 0) < SEEDING_STALE_S:
             return
+        if not _claim(connection, state.get("seeding"), now):
+            return  # another process claimed it a moment ago
+    try:
+        store.replace_boundaries(SYSTEM, towns)
+        commit_import(store, preview_import(store, table, SYSTEM), SYSTEM)
+    except BaseException:
+        with store.writing(register_changes=False) as connection:
+            connection.execute(sa.delete(meta).where(meta.c.key == "seeding"))
+        raise
+    with store.writing(register_changes=False) as connection:
+        connection.execute(sa.delete(meta).where(meta.c.key == "seeding"))
         connection.execute(sa.insert(meta).values(key="seeded", value=1))
-    store.replace_boundaries(SYSTEM, load_boundaries(boundaries))
-    commit_import(store, preview_import(store, read_table(carriers), SYSTEM), SYSTEM)
+
+
+def _claim(connection: sa.Connection, stale: int | None, now: int) -> bool:
+    """Claim the seeding at ``now``; ``False`` when another process was first.
+
+    A new claim is an insert (the key is unique: of two processes one fails);
+    taking over a stale one changes it only if it is still ``stale``.
+    """
+    if stale is not None:
+        return connection.execute(sa.update(meta).where(
+            meta.c.key == "seeding", meta.c.value == stale).values(value=now)).rowcount == 1
+    try:
+        with connection.begin_nested():
+            connection.execute(sa.insert(meta).values(key="seeding", value=now))
+    except sa.exc.IntegrityError:
+        return False
+    return True
 
 
 def store_dataset(store: Store, targets: str | Path | None = None) -> Dataset:
