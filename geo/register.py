@@ -310,6 +310,6 @@ def _flag_duplicate_ids(frame: pd.DataFrame, out: _Collector) -> None:
     if not repeated.any():
         return
     first_rows = frame.loc[ids.notna()].drop_duplicates("id_text").set_index("id_text")["row"]
-    frame["first_row"] = ids.map(first_rows)
+    frame["first_row"] = ids.map(first_rows).astype("Int64").astype(str)  # 2, never 2.0
     out.add(repeated.to_numpy(), "row.id_duplicate", "id", first_row="first_row")
     del frame["first_row"]

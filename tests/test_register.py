@@ -72,6 +72,13 @@ def test_duplicate_ids_keep_the_first_and_name_it(register_csv):
     assert "第 2 行" in problem.message("zh")
 
 
+def test_a_duplicate_id_names_a_whole_row_number_when_some_rows_have_no_id(register_csv):
+    register = load_register(register_csv([carrier(id="X"), carrier(id="", name="无编号"),
+                                           carrier(id="X")]))
+    [problem] = [p for p in register.problems if p.code == "row.id_duplicate"]
+    assert problem.params["first_row"] == "2" and "第 2 行重复" in problem.message("zh")
+
+
 def test_in_use_without_date_is_a_warning_and_kept(register_csv):
     register = load_register(register_csv([carrier(opened="")]))
     assert [(p.code, p.severity) for p in register.problems] == [("row.opened_missing",
