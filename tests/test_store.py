@@ -392,3 +392,22 @@ def test_a_seed_that_died_half_way_is_taken_over_once_stale_never_while_fresh(ne
             value=claimed - SEEDING_STALE_S - 1))
     assert len(open_store(new_database).carrier_rows()) == 52
     assert len(open_store(new_database).carrier_rows()) == 52  # seeded once only
+
+
+def test_a_generated_id_is_never_one_the_file_has_or_a_deleted_carrier_had(store, tmp_path):
+    header = "编号,名称,类型,经度,纬度,面积（平方米）,投用时间,状态\n"
+    first = tmp_path / "导出加新增.csv"
+    first.write_text(header + "浏河镇-0001,浏河甲孵化器,孵化器,121.31,31.5347,5500,2018-10,已投用\n"
+                     ",浏河新众创空间,众创空间,121.2698,31.5377,3000,2019-08,已投用\n",
+                     encoding="utf-8")
+    commit_import(store, preview_import_file(store, first, ADMIN), ADMIN)
+    assert store.carrier("浏河镇-0002")["name"] == "浏河新众创空间"
+    store.delete_carrier(ADMIN, "浏河镇-0002", 1)
+    deleted = int(history(store, "浏河镇-0002").iloc[0]["id"])
+    later = tmp_path / "后来.csv"
+    later.write_text(header + ",浏河丙众创空间,众创空间,121.2898,31.5192,800,2020-01,已投用\n",
+                     encoding="utf-8")
+    commit_import(store, preview_import_file(store, later, ADMIN), ADMIN)
+    assert store.carrier("浏河镇-0003")["name"] == "浏河丙众创空间"
+    revert(store, ADMIN, deleted)
+    assert store.carrier("浏河镇-0002")["name"] == "浏河新众创空间"

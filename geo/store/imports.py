@@ -319,13 +319,22 @@ def _version(value: Any) -> int | None:
 
 
 def _with_ids(store: Store, connection: sa.Connection, writes: list[Write]) -> list[Write]:
-    """Each new carrier without an id gets one made from its town (``浏河镇-0007``)."""
+    """Each new carrier without an id gets one made from its town (``浏河镇-0007``).
+
+    A number is never given twice: not one stored, not one in this file (a
+    ledger exported with its ids and new rows), not one a deleted carrier had
+    (the history keeps it; a revert may bring that carrier back, and an old
+    ledger may still name it).
+    """
     unnamed = [w for w in writes if w.kind == "insert" and not w.id]
     if not unnamed:
         return writes
     towns = store.locate_rows(pd.DataFrame([clean_values(w.values or {}) for w in unnamed],
                                            columns=list(CARRIER_TEXT_COLUMNS)))
-    taken = connection.execute(sa.select(carriers.c.id)).scalars().all()
+    taken = [*connection.execute(sa.select(carriers.c.id)).scalars(),
+             *connection.execute(sa.select(changes.c.carrier_id).distinct().where(
+                 changes.c.carrier_id.like("%-%"))).scalars(),
+             *(w.id for w in writes if w.id)]
     generated = iter(new_ids(list(towns), taken))
     return [Write("insert", next(generated), w.values) if w.kind == "insert" and not w.id
             else w for w in writes]
