@@ -637,6 +637,14 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "zh": "第 {row} 行：{name} 登记的镇区是{town}（没有坐标），不在您负责的镇区（{towns}），不会导入。",
         "en": "Row {row}: {name} is registered to {town} (no coordinates), outside your towns ({towns}); not imported.",
     },
+    "import.refused_stored": {
+        "zh": "第 {row} 行：编号“{id}”在库中是{town}的载体“{stored_name}”，不在您负责的镇区（{towns}），不会导入。如本行是您镇的另一个载体，请换一个编号或把编号留空（系统会生成）。",
+        "en": 'Row {row}: id "{id}" is {town}\'s carrier "{stored_name}" in the register, outside your towns ({towns}); not imported. If this row is another carrier of yours, give it another id or leave the id empty (one is generated).',
+    },
+    "import.id_other_carrier": {
+        "zh": "第 {row} 行：编号“{id}”在库中是{stored_town}的“{stored_name}”，本行是{town}的“{name}”。导入会把它改名并移到{town}。如不是同一个载体（例如两个镇都从 1 开始编号），请换一个编号或把编号留空。",
+        "en": 'Row {row}: id "{id}" is "{stored_name}" in {stored_town} in the register; this row is "{name}" in {town}. Importing renames it and moves it to {town}. If they are not one carrier (two towns both numbering from 1), give another id or leave it empty.',
+    },
     "import.refused_nowhere": {
         "zh": "第 {row} 行：{name} 不在任何镇区内（请核对坐标或镇区），不会导入。",
         "en": "Row {row}: {name} lies in no town (check its coordinates or town); not imported.",

@@ -411,3 +411,23 @@ def test_a_generated_id_is_never_one_the_file_has_or_a_deleted_carrier_had(store
     assert store.carrier("浏河镇-0003")["name"] == "浏河丙众创空间"
     revert(store, ADMIN, deleted)
     assert store.carrier("浏河镇-0002")["name"] == "浏河新众创空间"
+
+
+def test_two_towns_numbering_from_1_are_told_what_the_id_names(store, tmp_path):
+    header = "编号,名称,类型,镇区,经度,纬度,面积（平方米）,投用时间,状态\n"
+    shaxi = tmp_path / "沙溪.csv"
+    shaxi.write_text(header + "1,沙溪甲孵化器,孵化器,沙溪镇,121.0319,31.5589,6000,2019-03,已投用\n",
+                     encoding="utf-8")
+    commit_import(store, preview_import_file(store, shaxi, ADMIN), ADMIN)
+    liuhe = tmp_path / "浏河.csv"
+    liuhe.write_text(header + "1,浏河甲孵化器,孵化器,浏河镇,121.31,31.5347,7000,2018-10,已投用\n",
+                     encoding="utf-8")
+    [refused] = preview_import_file(store, liuhe, LIUHE).rows["message"]
+    assert refused.code == "import.refused_stored"
+    assert "沙溪镇的载体“沙溪甲孵化器”" in refused.message() and "换一个编号" in refused.message()
+    preview = preview_import_file(store, liuhe, ADMIN)
+    assert preview.rows["status"].tolist() == ["changed"]
+    [warning] = preview.rows["message"]
+    assert (warning.code, warning.severity) == ("import.id_other_carrier", "warning")
+    assert "沙溪镇的“沙溪甲孵化器”" in warning.message()
+    assert "浏河镇的“浏河甲孵化器”" in warning.message()

@@ -38,6 +38,7 @@ from geo.duplicates import (
     DEFAULT_DUPLICATE_DISTANCE_M,
     key_frame,
     match_pairs,
+    name_keys,
     probable_duplicates,
 )
 from geo.locate import locate
@@ -221,6 +222,7 @@ def preview_import(store: Store, raw: RawTable, actor: Actor,
             rows.at[position, "match_name"] = stored_row["name"]
             rows.at[position, "match_town"] = old["town"].iloc[offset]
     _refuse_outside_towns(store, actor, rows, matched, stored_parsed, match)
+    _warn_other_carrier(rows)
     problems = sorted(register.problems + in_file, key=lambda p: (p.row is None, p.row or 0))
     _mark_unusable(rows, usable, problems)
     rows = pd.concat([rows, _skipped(register.notes, rows.columns)], ignore_index=True)
@@ -250,12 +252,39 @@ def _refuse_outside_towns(store: Store, actor: Actor, rows: pd.DataFrame, matche
         rows.at[position, "status"] = "refused"
         rows.at[position, "town"] = town
         how = "point" if rows.at[position, "has_point"] else "declared"
+        if blocked and blocked != town and blocked == old_town:
+            how = "stored"  # the row's own place is fine: the id is another town's carrier
         rows.at[position, "message"] = Problem(
             "carriers", f"import.refused_{how}" if blocked else "import.refused_nowhere",
             row=int(rows.at[position, "row"]), id=rows.at[position, "id"], field="town",
             value=blocked or None, severity="warning",
             params={"name": rows.at[position, "name"], "town": blocked or "—",
-                    "towns": "、".join(sorted(actor.towns)) or "—"})
+                    "towns": "、".join(sorted(actor.towns)) or "—",
+                    "stored_name": rows.at[position, "match_name"] or "—"})
+
+
+def _warn_other_carrier(rows: pd.DataFrame) -> None:
+    """Say so when a row's id names a stored carrier of another name in another town.
+
+    A row with an id is that carrier, so importing it renames and moves the
+    stored one: right for a correction, wrong when two offices both number
+    their carriers 1, 2, 3 … The administrator sees which before committing.
+    """
+    changed = rows.index[(rows["status"] == "changed").to_numpy() & rows["message"].isna()
+                         & (rows["match_why"] == "id").to_numpy()]
+    if not len(changed):
+        return
+    subset = rows.loc[changed]
+    other = ((name_keys(subset["name"]) != name_keys(subset["match_name"])).to_numpy()
+             & (subset["town"] != subset["match_town"]).to_numpy()
+             & subset["match_town"].notna().to_numpy())
+    for position in changed[other]:
+        rows.at[position, "message"] = Problem(
+            "carriers", "import.id_other_carrier", row=int(rows.at[position, "row"]),
+            id=rows.at[position, "id"], field="id", severity="warning",
+            params={"name": rows.at[position, "name"], "town": rows.at[position, "town"],
+                    "stored_name": rows.at[position, "match_name"],
+                    "stored_town": rows.at[position, "match_town"]})
 
 
 def _mark_unusable(rows: pd.DataFrame, usable: np.ndarray, problems: list[Problem]) -> None:
