@@ -256,8 +256,8 @@ def _fields(cells: list[HeaderCell], labels: list[str]) -> tuple[dict[str, int],
 
 def _footer_kind(cells: list[str]) -> str | None:
     folded = [_fold(c) for c in cells]
-    if any(text.startswith(_TOTAL_WORDS) for text in folded):
-        return "total"
+    if any(text.startswith(_TOTAL_WORDS) or text.endswith(_TOTAL_WORDS) for text in folded):
+        return "total"  # 合计, 合计：, and a town's subtotal in a city's ledger: 浏河镇小计
     if any(text.startswith(_SIGNATURE_WORDS) for text in folded):
         return "signature"
     if any(text.startswith(_NOTE_WORDS) for text in folded):

@@ -136,7 +136,7 @@ def test_a_quoted_line_break_in_the_title_keeps_the_header_and_row_numbers():
 
 
 def test_footer_rows_are_set_aside_with_a_note_wherever_the_label_is():
-    rows = [carrier(id="A"), ["", "小计", "", "", "", "", "", "12000", "", "", ""],
+    rows = [carrier(id="A"), ["", "浏河镇小计", "", "", "", "", "", "12000", "", "", ""],
             carrier(id="B"), ["合计", "", "", "", "", "", "", "24000", "", "", ""],
             ["", "", "", "", "", "", "", "", "", "", ""],
             ["填表人：张三", "", "", "", "审核人：李四", "", "", "", "", "", ""],
