@@ -14,12 +14,12 @@ from pathlib import Path
 
 from geo._errors import ConfigError, InputFileError
 from geo.check import CheckResult
+from geo.cli_inputs import add_inputs, load_inputs
 from geo.coverage.command import add_gaps_parser, run_gaps
-from geo.dataset import Dataset, load_dataset
+from geo.dataset import Dataset
 from geo.i18n import translate
 from geo.progress import changes_since
 from geo.report import as_json, as_table
-from geo.settings import DEFAULT_NAME_FIELD
 from geo.store import commands as store_commands
 from geo.template import template_xlsx
 
@@ -27,18 +27,6 @@ __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_UNUSABLE_INPUT = 2
-
-
-def _add_inputs(command: argparse.ArgumentParser) -> None:
-    """The inputs ``check`` and ``brief`` share, with the same defaults."""
-    command.add_argument("--carriers", help="carrier register, CSV or .xlsx (default: bundled)")
-    command.add_argument("--boundaries",
-                         help="town boundaries: GeoJSON, zipped Shapefile, GeoPackage "
-                              "(default: bundled)")
-    command.add_argument("--name-field", default=DEFAULT_NAME_FIELD,
-                         help="field holding the town name in the boundary file "
-                              "(default: name)")
-    command.add_argument("--targets", help="targets/period TOML (default: data/targets.toml)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check",
                                 help="run the 10,000 m² check / 检查达标情况")
-    _add_inputs(check)
+    add_inputs(check)
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--lang", choices=("zh", "en"), default="zh")
     check.add_argument("--as-of", metavar="YYYY-MM-DD",
@@ -58,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                             "period)")
     brief = commands.add_parser("brief",
                                 help="write the PDF brief / 生成进度通报 PDF")
-    _add_inputs(brief)
+    add_inputs(brief)
     which = brief.add_mutually_exclusive_group()
     which.add_argument("--town", help="one town's page (a name or short name, e.g. 浏河)")
     which.add_argument("--all-towns", action="store_true",
@@ -87,7 +75,7 @@ def _checked(args: argparse.Namespace) -> tuple[Dataset, CheckResult]:
     InputFileError, ConfigError
         When a file or the date cannot be used.
     """
-    dataset = load_dataset(args.carriers, args.boundaries, args.targets, args.name_field)
+    dataset = load_inputs(args)
     return dataset, dataset.check(as_of=args.as_of)
 
 

@@ -73,8 +73,11 @@ class Dataset:
 
 def load_dataset(carriers: str | Path | None = None, boundaries: str | Path | None = None,
                  targets: str | Path | None = None,
-                 name_field: str = DEFAULT_NAME_FIELD) -> Dataset:
+                 name_field: str = DEFAULT_NAME_FIELD, sheet: str | None = None) -> Dataset:
     """Read and validate the inputs; ``None`` means the bundled file.
+
+    ``sheet``: the worksheet of a workbook register (default: the active one,
+    see :func:`geo.readers.default_sheet`).
 
     Raises
     ------
@@ -86,7 +89,7 @@ def load_dataset(carriers: str | Path | None = None, boundaries: str | Path | No
     carriers_path = Path(carriers) if carriers is not None else BUNDLED_CARRIERS
     boundaries_path = Path(boundaries) if boundaries is not None else BUNDLED_BOUNDARIES
     loaded_targets = load_targets(targets)
-    loaded_register = load_register(carriers_path)
+    loaded_register = load_register(carriers_path, sheet=sheet)
     loaded_boundaries = load_boundaries(boundaries_path, name_field=name_field)
     sources = {
         "carriers": {"path": str(carriers_path), "sha256": loaded_register.sha256},

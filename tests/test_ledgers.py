@@ -250,3 +250,20 @@ def test_the_template_has_drop_downs_and_instructions_and_reads_back(tmp_path, c
     sheet.append(["", "新孵化器", "孵化器", "甲镇", "", "", "", "8000", "2019-05", "已投用"])
     workbook.save(filled)
     assert load_register(filled).usable["floor_area_m2"].tolist() == [8000]
+
+
+def test_the_cli_reads_the_sheet_it_is_told_and_names_the_sheets_of_a_wrong_one(
+        tmp_path, capsys):
+    workbook = openpyxl.Workbook()
+    for name, town, area in (("浏河镇", "浏河镇", 6000), ("浮桥镇", "浮桥镇", 8000)):
+        sheet = workbook.create_sheet(name)
+        sheet.append(["名称", "类型", "镇区", "面积（平方米）", "投用时间", "状态"])
+        sheet.append([f"{town}孵化器", "孵化器", town, area, "2019-05", "已投用"])
+    del workbook["Sheet"]
+    path = tmp_path / "各镇台账.xlsx"
+    workbook.save(path)
+    assert towns(run_json(capsys, "--carriers", str(path))) == {"浏河镇": 6000}
+    assert towns(run_json(capsys, "--carriers", str(path), "--sheet", "浮桥镇")) == {
+        "浮桥镇": 8000}
+    assert main(["check", "--carriers", str(path), "--sheet", "沙溪镇"]) == 2
+    assert "浏河镇、浮桥镇" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import json
 import sys
 
 from geo._errors import ConfigError, InputFileError
+from geo.cli_inputs import add_inputs, load_inputs
 from geo.coverage._validate import (
     CoverageError,
     check_k,
@@ -25,8 +26,6 @@ from geo.coverage.population import read_population
 from geo.coverage.report import gaps_json, gaps_table
 from geo.coverage.suggest import suggest_sites
 from geo.coverage.towns import DEFAULT_RADIUS_KM, town_coverage
-from geo.dataset import load_dataset
-from geo.settings import DEFAULT_NAME_FIELD
 
 __all__ = ["add_gaps_parser", "run_gaps"]
 
@@ -38,11 +37,7 @@ def add_gaps_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentPa
     """Add the ``gaps`` subcommand to the CLI's subparsers."""
     gaps = commands.add_parser(
         "gaps", help="coverage gaps per town and suggested sites / 覆盖缺口与建议选址")
-    gaps.add_argument("--carriers", help="carrier register, CSV or .xlsx (default: bundled)")
-    gaps.add_argument("--boundaries", help="town boundaries (default: bundled)")
-    gaps.add_argument("--name-field", default=DEFAULT_NAME_FIELD,
-                      help="field holding the town name in the boundary file (default: name)")
-    gaps.add_argument("--targets", help="targets/period TOML (default: data/targets.toml)")
+    add_inputs(gaps)
     gaps.add_argument("--type", required=True,
                       help="incubator | research_institute | maker_space | industrial_base | all")
     gaps.add_argument("--radius-km", default=str(DEFAULT_RADIUS_KM),
@@ -68,7 +63,7 @@ def run_gaps(args: argparse.Namespace) -> int:
         radius_km = check_radius_km(args.radius_km)
         resolution_m = check_resolution_m(args.resolution_m)
         k = check_k(args.suggest) if args.suggest is not None else None
-        dataset = load_dataset(args.carriers, args.boundaries, args.targets, args.name_field)
+        dataset = load_inputs(args)
         town = check_town(dataset.boundaries.resolve(args.town) or args.town,
                           dataset.boundaries.names) if args.town else None
         population = (read_population(args.population, dataset.boundaries)
