@@ -26,8 +26,11 @@ from geo.problems import Problem
 from geo.schema import (
     AREA_UNITS,
     ROW_COUNTER,
+    STATUS_ALIASES,
+    TYPE_ALIASES,
     HeaderCell,
     crs_in_text,
+    normalise_token,
     read_header_cell,
     unit_in_text,
 )
@@ -114,22 +117,22 @@ def _stated_unit(records: Sequence[Sequence[object]]) -> tuple[str, str] | None:
     return None
 
 
-_WRAPPED = re.compile(r"^[(\[（【].*[)\]）】]$")
+_SQUARE_METRES = re.compile(r"m\^?[2²]", re.IGNORECASE)
 
 
 def _units_row(record: Sequence[object], area: int) -> tuple[str, str] | None:
     """The area unit of a row of units under the header (「（万平方米）」), or ``None``.
 
-    Such a row names a unit under 面积 and holds nothing but bracketed units
-    (「（个）」) or nothing in its other cells, so a carrier row never is one.
+    Such a row names a unit under 面积 and has no number anywhere (``m2``
+    aside) and no type or status, so a carrier row never is one.
     """
     cells = [_text(c) for c in record]
     text = cells[area] if area < len(cells) else ""
-    unit = unit_in_text(text) if text and not re.search(r"\d(?![²2])", text) else None
-    if unit is None:
+    unit = unit_in_text(text) if text else None
+    if unit is None or any(re.search(r"\d", _SQUARE_METRES.sub("", c)) for c in cells):
         return None
-    others = [c for j, c in enumerate(cells) if c and j != area]
-    return (unit, text) if all(_WRAPPED.match(c) for c in others) else None
+    vocabulary = TYPE_ALIASES.keys() | STATUS_ALIASES.keys()
+    return None if any(normalise_token(c) in vocabulary for c in cells if c) else (unit, text)
 
 
 def find_header(records: Sequence[Sequence[object]], path: str,

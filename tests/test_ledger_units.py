@@ -140,16 +140,25 @@ def test_a_unit_in_a_note_under_the_table_applies_to_a_header_without_one():
         "note.area_unit_wan"]
 
 
-def test_a_row_of_units_under_the_header_is_part_of_the_header():
+@pytest.mark.parametrize(("area_unit", "other"), [
+    ("（万平方米）", "（年月）"), ("（万m2）", "年月"), ("万㎡", "")])
+def test_a_row_of_units_under_the_header_is_part_of_the_header(area_unit, other):
     units = ["" for _ in HEADER]
-    units[HEADER.index("floor_area_m2")] = "（万平方米）"
-    units[HEADER.index("opened")] = "（年月）"
+    units[HEADER.index("floor_area_m2")] = area_unit
+    units[HEADER.index("opened")] = other
     lines = [",".join(HEADER), ",".join(units), ",".join(carrier("A", area="1.2")),
              ",".join(carrier("B", area="0.5"))]
     register = load_register(_csv(lines), name="r.csv")
     assert register.problems == []
     assert register.usable["floor_area_m2"].tolist() == [12000, 5000]
     assert register.carriers["row"].tolist() == [3, 4]
+
+
+def test_a_carrier_row_with_a_unit_for_its_area_is_no_row_of_units():
+    lines = [",".join(HEADER), ",".join(carrier("A", area="万平方米")),
+             ",".join(carrier("B", area="5000"))]
+    register = load_register(_csv(lines), name="r.csv")
+    assert [(p.row, p.code) for p in register.problems] == [(2, "row.area_invalid")]
 
 
 def test_areas_too_small_or_too_large_for_one_carrier_are_reported_and_left_out():
