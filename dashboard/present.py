@@ -30,7 +30,7 @@ from dashboard.data import secrets
 from dashboard.markdown import plain
 from dashboard.sidebar import Context, View, current, linked_language, write_language_link
 from dashboard.widgets import carrier_map_frame, filter_banner, headline_figures
-from geo import Dataset, format_area, translate
+from geo import Dataset, format_area, format_progress, translate
 from geo._errors import ConfigError
 from geo.check import parse_date, ranking
 from geo.filters import Filters, filtered_targets
@@ -272,12 +272,12 @@ def _big(label: str, value: str | None = None) -> None:
 def _town_panel(context: Context, town: str, height: int) -> None:
     lang, result = context.view.lang, context.result
     figures = result.towns.set_index("town").loc[town]
+    shown = format_progress(figures, lang)
     verdict = None if figures["met"] else translate(  # met: the band says it
-        "town.not_met", lang, shortfall=format_area(figures["shortfall_m2"], lang))
+        "town.not_met", lang, shortfall=shown.shortfall)
     st.html(_verdict(str(figures["band"]), verdict, lang, result.close_ratio))
     _big(translate("present.progress", lang), translate(
-        "town.progress", lang, area=format_area(figures["new_area_m2"], lang),
-        target=format_area(figures["target_m2"], lang), pct=f"{figures['progress'] * 100:.0f}"))
+        "town.progress", lang, area=shown.area, target=shown.target, pct=shown.pct))
     st.progress(min(1.0, float(figures["progress"])))
     # The chart needs about 300 px to be read; a small screen gets the verdict in words.
     _pace(context, town, min(360, int(height * 0.3)) if height >= 900 else None)

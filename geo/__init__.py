@@ -10,7 +10,7 @@ from geo.boundaries import Boundaries, load_boundaries, prepare_boundaries
 from geo.check import REASONS, CheckResult, check, classify
 from geo.dataset import Dataset, file_digest, load_dataset
 from geo.filters import Filters, apply_filters
-from geo.i18n import Lang, format_area, translate
+from geo.i18n import Lang, format_area, format_progress, translate
 from geo.locate import locate, towns_of_points
 from geo.problems import Problem
 from geo.register import Register, load_register, validate_register
@@ -33,6 +33,7 @@ __all__ = [
     "classify",
     "file_digest",
     "format_area",
+    "format_progress",
     "load_boundaries",
     "load_dataset",
     "load_register",

@@ -35,10 +35,11 @@ from geo.problems import Problem
 from geo.register import Register
 from geo.settings import Targets
 
-__all__ = ["BANDS", "COUNTS_IN_PERIOD", "PIPELINE_TIMINGS", "REASONS", "AsOf", "Band",
-           "CheckResult", "CityFigures", "PipelineTiming", "Reason", "Standing", "check",
-           "classify", "counts_by", "goal_met", "parse_date", "pipeline_timing", "progress_band",
-           "ranking", "standing", "standings", "timeline"]
+__all__ = ["BANDS", "COUNTS_IN_PERIOD", "PIPELINE_APART", "PIPELINE_TIMINGS", "PROJECTION_PARTS",
+           "REASONS", "AsOf", "Band", "CheckResult", "CityFigures", "PipelineTiming", "Reason",
+           "Standing", "check", "classify", "counts_by", "goal_met", "parse_date",
+           "pipeline_timing", "progress_band", "projection_columns", "projection_note", "ranking",
+           "standing", "standings", "timeline"]
 
 Reason = Literal["counted", "duplicate", "data_problem", "outside_boundary", "not_in_use",
                  "no_opening_date", "opened_outside_period", "opens_after_as_of"]
@@ -242,6 +243,34 @@ def classify(carriers: pd.DataFrame, period_start: dt.date, period_end: dt.date,
     return reason
 
 
+PROJECTION_PARTS: tuple[str, ...] = ("new_area_m2", "after_as_of_m2",
+                                      "under_construction_in_period_m2", "planned_in_period_m2")
+"""The town columns whose sum is ``projected_m2``, in the order a table shows them."""
+PIPELINE_APART: tuple[str, ...] = ("pipeline_after_period_m2", "pipeline_no_date_m2",
+                                   "pipeline_before_period_m2")
+"""Pipeline a table lists beside the projection, never in it: due later, undated, earlier."""
+
+
+def projection_columns(result: CheckResult) -> list[str]:
+    """The columns a table of ``result`` shows for its projection, parts first, then apart.
+
+    Every part that can hold area is shown, so the columns before
+    ``projected_m2`` add up to it: ``after_as_of_m2`` (counting in the period
+    but opened after the as-of date) only as of a date, ``pipeline_before_period_m2``
+    only when some pipeline was due before the period.
+    """
+    parts = [c for c in PROJECTION_PARTS if c != "after_as_of_m2" or result.as_of is not None]
+    apart = [c for c in PIPELINE_APART if c != "pipeline_before_period_m2"
+             or bool(result.towns[c].any())]
+    return [*parts, "projected_m2", *apart]
+
+
+def projection_note(result: CheckResult) -> str:
+    """The catalogue code of the sentence saying what ``projected_m2`` is made of."""
+    return ("report.projection_note_as_of" if result.as_of is not None
+            else "report.projection_note")
+
+
 def goal_met(actual: Any, goal: Any) -> Any:
     """Whether ``actual`` reaches ``goal``: at least the goal, never more is asked.
 
@@ -417,7 +446,7 @@ def check(register: Register, boundaries: Boundaries, targets: Targets,
     })
     towns["projected_m2"] = (towns["new_area_m2"] + towns["after_as_of_m2"]
                              + towns["under_construction_in_period_m2"]
-                             + towns["planned_in_period_m2"])
+                             + towns["planned_in_period_m2"])  # = PROJECTION_PARTS
     towns["progress"] = (towns["new_area_m2"] / towns["target_m2"]).where(
         towns["target_m2"] > 0, 1.0)
     towns["band"] = band.to_numpy()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from geo.check import CheckResult, goal_met
-from geo.i18n import Lang, format_area, translate
+from geo.i18n import Lang, format_area, format_progress, translate
 
 __all__ = ["Cover", "city_cover", "problems_cover", "town_cover"]
 
@@ -138,11 +138,12 @@ def town_cover(result: CheckResult, town: str, names: Mapping[str, str], lang: L
     def area(column: str) -> str:
         return format_area(float(figures[column]), lang)
 
+    shown = format_progress(figures, lang)
     verdict = (translate("town.met", lang) if figures["met"] else
-               translate("town.not_met", lang, shortfall=area("shortfall_m2")))
+               translate("town.not_met", lang, shortfall=shown.shortfall))
     totals = translate(
-        "download.town_totals", lang, area=area("new_area_m2"), target=area("target_m2"),
-        pct=f"{float(figures['progress']) * 100:.0f}", count=int(figures["carriers_counted"]),
+        "download.town_totals", lang, area=shown.area, target=shown.target,
+        pct=shown.pct, count=int(figures["carriers_counted"]),
         projected=area("projected_m2"), building=area("under_construction_in_period_m2"),
         planned=area("planned_in_period_m2"), after=area("pipeline_after_period_m2"),
         no_date=area("pipeline_no_date_m2"))

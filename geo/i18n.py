@@ -7,11 +7,14 @@ so the CLI, the pages and the tests can never word the same thing two ways.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Literal, NamedTuple
 
 from geo.ui_text import UI_TEXT
 
-__all__ = ["CATALOGUE", "LANGS", "Lang", "format_area", "translate"]
+__all__ = ["CATALOGUE", "LANGS", "Lang", "ProgressText", "format_area", "format_progress",
+           "translate"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -232,9 +235,11 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": 'Row {row}: {field_label} "{value}" may be January or October (Excel stores 2019.10 typed into a number cell as 2019.1); not counted. Write 2019-01 or 2019-10 (or format the column as text and type it again).',
     },
     "row.opened_missing": {
-        "zh": "第 {row} 行已投用但没有「{field_label}」，无法判断是否在计划期内，暂不计入新增面积。请补上投用时间。",
+        "zh": "第 {row} 行已投用但没有「{field_label}」，无法判断是否在计划期内，暂不计入新增面积和新增载体数（研究院也不计入大院大所数）。请补上投用时间。",
         "en": "Row {row} is in use but has no {field_label}, so it cannot be placed in the "
-              "plan period and is not counted. Add the opening date.",
+              "plan period and is not counted, neither in the new area nor in the new "
+              "carriers (nor, for a research institute, in the institutes). Add the "
+              "opening date.",
     },
     "row.crs_unknown": {
         "zh": "第 {row} 行「{field_label}」的值“{value}”无法识别。可用：WGS84（默认，CGCS2000 视同）、GCJ02（高德/腾讯）、BD09（百度）。",
@@ -455,20 +460,56 @@ def translate(code: str, lang: Lang = "zh", **params: Any) -> str:
     return entry[lang].format_map(values)
 
 
-def format_area(m2: float, lang: Lang = "zh") -> str:
+def format_area(m2: float, lang: Lang = "zh", rounding: str = ROUND_HALF_UP) -> str:
     """An area as a reader of ``lang`` expects, in one unit whatever its size.
 
     Chinese always in 万平方米 with at most two decimals (``0.3 万平方米``,
-    ``27.32 万平方米``; a non-zero area below 0.005 万 is ``< 0.01 万平方米``), English
-    always in m² with thousands separators (``12,000 m²``), so a screen never shows
-    ``3,000 平方米`` next to ``1.12 万平方米``.
+    ``27.32 万平方米``; a non-zero area that would show as 0 is ``< 0.01 万平方米``),
+    English always in m² with thousands separators (``12,000 m²``), so a screen
+    never shows ``3,000 平方米`` next to ``1.12 万平方米``. Rounded half up (四舍五入)
+    on the decimal the number reads as: 8,450 m² is 0.85 万, as a reader rounds
+    it, not 0.84 as the binary 0.845 would. ``rounding`` (a :mod:`decimal`
+    mode) rounds down or up instead, for :func:`format_progress`.
     """
-    if m2 is None or (isinstance(m2, float) and math.isnan(m2)):
+    if m2 is None or not math.isfinite(m2):
         return "—"
+    value = Decimal(repr(float(m2)))
     if lang == "zh":
-        wan = m2 / 10000
-        if m2 and abs(wan) < 0.005:
+        shown = (value / 10000).quantize(Decimal("0.01"), rounding=rounding)
+        if m2 and not shown:
             return ("> -0.01" if m2 < 0 else "< 0.01") + " 万平方米"
-        text = f"{wan:,.2f}".rstrip("0").rstrip(".")
+        text = f"{shown:,.2f}".rstrip("0").rstrip(".")
         return ("0" if text in ("-0", "") else text) + " 万平方米"
-    return f"{m2:,.0f} m²"
+    shown = value.quantize(Decimal(1), rounding=rounding)
+    return f"{shown + 0:,.0f} m²"  # + 0: never "-0 m²"
+
+
+class ProgressText(NamedTuple):
+    """A town's area, target, shortfall and percentage as one line shows them."""
+
+    area: str
+    target: str
+    shortfall: str
+    pct: str
+
+
+def format_progress(figures: Mapping[str, Any], lang: Lang = "zh") -> ProgressText:
+    """A town's figures against its target, rounded so they never cross it.
+
+    ``figures`` is a row of :attr:`geo.check.CheckResult.towns` (``new_area_m2``,
+    ``target_m2``, ``shortfall_m2``, ``progress``, ``met``).
+
+    Below the target the area is rounded down, the shortfall up and the
+    percentage down (at most 99): 9,999.6 m² reads 9,999 m² of 10,000 m²,
+    1 m² to go, 99 % — never "10,000 m² of 10,000 m², not met, 0 m² to go" —
+    and area plus shortfall always make the target. A town that met it
+    is rounded half up, as every other area.
+    """
+    area, target = float(figures["new_area_m2"]), format_area(figures["target_m2"], lang)
+    percent = Decimal(repr(float(figures["progress"]) * 100))
+    if bool(figures["met"]):
+        return ProgressText(format_area(area, lang), target, format_area(0, lang),
+                            f"{percent.to_integral_value(ROUND_HALF_UP)}")
+    pct = min(int(percent.to_integral_value(ROUND_FLOOR)), 99)
+    return ProgressText(format_area(area, lang, ROUND_FLOOR), target,
+                        format_area(figures["shortfall_m2"], lang, ROUND_CEILING), f"{pct}")

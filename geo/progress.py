@@ -258,13 +258,17 @@ def changes_since(result: CheckResult, since: dt.date | str,
     Raises
     ------
     ConfigError
-        When a date cannot be used, or ``since`` is after ``as_of``.
+        When a date cannot be used, ``since`` is after the period (nothing can
+        change after it), or after ``as_of`` as the two are used (clipped).
     """
     since_requested, since_date = _clip(result, since, "since.invalid")
     as_of_requested, as_of_date = _default_as_of(result, as_of)
-    if since_requested > as_of_requested:
-        raise ConfigError("since.after_as_of", since=since_requested.isoformat(),
-                          as_of=as_of_requested.isoformat())
+    if since_requested > result.period_end:
+        raise ConfigError("since.after_period", since=since_requested.isoformat(),
+                          end=result.period_end.isoformat())
+    if since_date > as_of_date:
+        raise ConfigError("since.after_as_of", since=since_date.isoformat(),
+                          as_of=as_of_date.isoformat())
     names = pd.Index(result.towns["town"], name="town")
     target = pd.Series(result.towns["target_m2"].to_numpy(), index=names)
     carriers = timeline(result)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from geo.check import CheckResult
-from geo.i18n import Lang, format_area, translate
+from geo.check import CheckResult, projection_columns, projection_note
+from geo.i18n import Lang, format_area, format_progress, translate
 
 __all__ = ["as_json", "as_table"]
 
@@ -78,21 +78,26 @@ def as_table(result: CheckResult, lang: Lang = "zh",
 
     towns = result.towns
     yes, no = t("report.yes"), t("report.no")
+    shown = [format_progress(row, lang) for row in towns.to_dict("records")]
     table = pd.DataFrame({
         t("report.town"): result.towns["town"],
-        t("report.target"): result.towns["target_m2"].map(lambda v: format_area(v, lang)),
-        t("report.new_area"): result.towns["new_area_m2"].map(lambda v: format_area(v, lang)),
+        t("report.target"): [p.target for p in shown],
+        t("report.new_area"): [p.area for p in shown],
         t("report.met"): result.towns["met"].map({True: yes, False: no}),
-        t("report.shortfall"): result.towns["shortfall_m2"].map(lambda v: format_area(v, lang)),
+        t("report.shortfall"): [p.shortfall for p in shown],
         t("report.carriers"): result.towns["carriers_counted"],
-        t("report.pipeline_in_period"): area(towns["under_construction_in_period_m2"]
-                                             + towns["planned_in_period_m2"]),
-        t("report.projected"): area(towns["projected_m2"]),
-        t("report.after_period"): area(towns["pipeline_after_period_m2"]),
-        t("report.no_date"): area(towns["pipeline_no_date_m2"]),
     })
-    if towns["pipeline_before_period_m2"].any():
-        table[t("report.before_period")] = area(towns["pipeline_before_period_m2"])
+    shown = projection_columns(result)
+    if "after_as_of_m2" in shown:
+        table[t("report.after_as_of")] = area(towns["after_as_of_m2"])
+    table[t("report.pipeline_in_period")] = area(towns["under_construction_in_period_m2"]
+                                                 + towns["planned_in_period_m2"])
+    for column, code in (("projected_m2", "report.projected"),
+                         ("pipeline_after_period_m2", "report.after_period"),
+                         ("pipeline_no_date_m2", "report.no_date"),
+                         ("pipeline_before_period_m2", "report.before_period")):
+        if column in shown:
+            table[t(code)] = area(towns[column])
     with pd.option_context("display.unicode.east_asian_width", True,
                            "display.max_rows", None, "display.width", 200):
         body = table.to_string(index=False)
@@ -106,7 +111,7 @@ def as_table(result: CheckResult, lang: Lang = "zh",
         lines.append(t("note.approximate"))
     if result.illustrative_count:
         lines.append(t("note.illustrative", count=result.illustrative_count))
-    lines += ["", body, t("report.projection_note"), "",
+    lines += ["", body, t(projection_note(result)), "",
               t("report.towns_met", met=city.towns_met, total=city.towns_total),
               t("report.city_new", count=city.new_carriers, goal=city.new_carriers_goal),
               t("report.city_institutes", count=city.research_institutes,

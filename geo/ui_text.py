@@ -25,6 +25,10 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "zh": "“自上次通报”日期“{value}”无法使用：请按 YYYY-MM-DD 填写 {earliest} 以后的真实日期，例如 2019-06-30。",
         "en": 'The "since" date "{value}" cannot be used: give a real date from {earliest} as YYYY-MM-DD, e.g. 2019-06-30.',
     },
+    "since.after_period": {
+        "zh": "“自上次通报”日期 {since} 晚于计划期末 {end}：计划期结束后的变化不计入，请选择 {end} 以前的日期。",
+        "en": 'The "since" date {since} is after the end of the period, {end}: nothing counts after it; choose a date up to {end}.',
+    },
     "since.after_as_of": {
         "zh": "“自上次通报”日期 {since} 晚于“截至”日期 {as_of}：请选择更早的日期。",
         "en": 'The "since" date {since} is after the "as of" date {as_of}: choose an earlier date.',
@@ -322,6 +326,12 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "report.after_period": {"zh": "期后投用", "en": "Due later"},
     "report.before_period": {"zh": "早于计划期", "en": "Due earlier"},
     "report.no_date": {"zh": "无预计日期", "en": "No date"},
+    "report.after_as_of": {"zh": "截至日后投用", "en": "After the date"},
+    "col.after_as_of": {"zh": "截至日期后投用（平方米）", "en": "Opened after the date (m²)"},
+    "report.projection_note_as_of": {
+        "zh": "预计面积 = 新增面积 + 计划期内、截至日期后投用的面积 + 预计在计划期内投用的在建、规划面积；期后投用、无预计日期的在建、规划面积单列，不计入预计面积。",
+        "en": "Projected = new area + area opened in the period after the date + area under construction or planned that is due in the period; pipeline due later or undated is listed apart and not projected.",
+    },
     "report.projection_note": {
         "zh": "预计面积 = 新增面积 + 预计在计划期内投用的在建、规划面积；期后投用、无预计日期的在建、规划面积单列，不计入预计面积。",
         "en": "Projected = new area + area under construction or planned that is due in the period; pipeline due later or undated is listed apart and not projected.",

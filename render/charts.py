@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.check import CheckResult, ranking
-from geo.i18n import Lang, translate
+from geo.i18n import Lang, format_area, format_progress, translate
 from render.pace import Spec
 from render.palette import BAND_COLOURS, INK, TARGET_COLOUR
 
@@ -42,7 +42,9 @@ def town_ranking(result: CheckResult, names: dict[str, str], lang: Lang) -> Spec
     frame = pd.DataFrame({
         "town": towns["town"].map(names),
         "new_area": towns["new_area_m2"],
+        "new_area_text": [format_progress(row, lang).area for row in towns.to_dict("records")],
         "target": towns["target_m2"],
+        "target_text": towns["target_m2"].map(lambda v: format_area(v, lang)),
         "band": towns["band"].map(lambda b: translate(f"band.{b}", lang, pct=pct)),
     })
     bands = [translate(f"band.{b}", lang, pct=pct) for b in BAND_COLOURS]
@@ -62,10 +64,8 @@ def town_ranking(result: CheckResult, names: dict[str, str], lang: Lang) -> Spec
                   "scale": {"domain": bands, "range": list(BAND_COLOURS.values())}},
         "tooltip": [
             {"field": "town", "type": "nominal", "title": translate("col.town", lang)},
-            {"field": "new_area", "type": "quantitative", "title": area_title,
-             "format": ",.0f"},
-            {"field": "target", "type": "quantitative", "title": translate("col.target", lang),
-             "format": ",.0f"}]}}
+            {"field": "new_area_text", "type": "nominal", "title": area_title},
+            {"field": "target_text", "type": "nominal", "title": translate("col.target", lang)}]}}
     ticks = {"mark": {"type": "tick", "color": TARGET_COLOUR, "thickness": 3, "size": 26},
              "encoding": {"x": {"field": "target", "type": "quantitative"}, "y": y}}
     return {"title": {"text": title, "fontSize": 16},

@@ -20,7 +20,7 @@ import shapely
 
 from geo.check import REASONS, CheckResult
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.i18n import Lang, format_area, translate
+from geo.i18n import Lang, format_area, format_progress, translate
 from geo.schema import CARRIER_TYPES, STATUSES
 from render.basemaps import NO_BASEMAP, TileSource, TileSystem
 from render.map_elements import (
@@ -169,7 +169,8 @@ def town_columns(result: CheckResult, towns: gpd.GeoDataFrame, lang: Lang,
     return {
         "x0": shapes.x0, "y0": shapes.y0, "scale": OUTLINE_SCALE,
         "label": [escaped(labels[name]) for name in towns["name"]],
-        "area": [escaped(format_area(v, lang)) for v in figures["new_area_m2"]],
+        "area": [escaped(format_progress(row, lang).area) if pd.notna(row["met"]) else "—"
+                 for row in figures.to_dict("records")],
         "target": [escaped(format_area(v, lang)) for v in figures["target_m2"]],
         "band": [b if isinstance(b, str) else "" for b in figures["band"]],
         "focus": int(matches[0]) if len(matches) else -1,

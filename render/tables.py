@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from geo.check import CheckResult, ranking
+from geo.check import CheckResult, projection_columns, ranking
 from geo.i18n import CATALOGUE, Lang, translate
 from geo.problems import Problem
 from geo.schema import (
@@ -36,10 +36,19 @@ SECTIONS: tuple[Section, ...] = ("counted", "other", "elsewhere")
 """Where a town's page lists a carrier: counts for the town; lies in it (or is registered
 to it without a point) but does not count; registered to it but lies in another town."""
 
+PROJECTION_LABELS: dict[str, str] = {
+    "new_area_m2": "col.new_area", "after_as_of_m2": "col.after_as_of",
+    "under_construction_in_period_m2": "col.building_in_period",
+    "planned_in_period_m2": "col.planned_in_period", "projected_m2": "col.projected",
+    "pipeline_after_period_m2": "col.after_period", "pipeline_no_date_m2": "col.no_date",
+    "pipeline_before_period_m2": "col.before_period",
+}
+"""The label of each column of :func:`geo.check.projection_columns` in a table."""
+
 _AREA_COLUMNS = ("col.target", "col.new_area", "col.shortfall", "col.under_construction",
                  "col.planned", "col.projected", "col.area", "col.building_in_period",
                  "col.planned_in_period", "col.after_period", "col.before_period",
-                 "col.no_date")
+                 "col.no_date", "col.after_as_of")
 
 
 def display_names(towns: pd.DataFrame, lang: Lang, short: bool = False) -> dict[str, str]:
@@ -102,12 +111,8 @@ def town_table(result: CheckResult, names: dict[str, str], lang: Lang,
         translate("col.progress", lang): towns["progress"],
         translate("col.shortfall", lang): towns["shortfall_m2"],
         translate("col.counted", lang): towns["carriers_counted"],
-        translate("col.projected", lang): towns["projected_m2"],
-        translate("col.building_in_period", lang): towns["under_construction_in_period_m2"],
-        translate("col.planned_in_period", lang): towns["planned_in_period_m2"],
-        translate("col.after_period", lang): towns["pipeline_after_period_m2"],
-        translate("col.no_date", lang): towns["pipeline_no_date_m2"],
-        translate("col.before_period", lang): towns["pipeline_before_period_m2"],
+        **{translate(PROJECTION_LABELS[column], lang): towns[column]
+           for column in projection_columns(result) if column != "new_area_m2"},
         translate("col.under_construction", lang): towns["under_construction_m2"],
         translate("col.planned", lang): towns["planned_m2"],
     })

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import geo
-from geo import format_area, translate
+from geo import ConfigError, format_area, translate
 from geo.check import check, ranking
 from geo.settings import load_targets
 from render.briefs import city_brief, meeting_pack, town_brief
@@ -226,7 +226,28 @@ def test_the_download_buttons_draw_without_error(dataset):
     app = AppTest.from_function(page, default_timeout=60).run()
     assert not app.exception
     assert [w.body for w in app.warning] == [plain(translate(
-        "since.after_as_of", "zh", since="2030-01-01", as_of="2020-12-31"))]
+        "since.after_period", "zh", since="2030-01-01", end="2020-12-31"))]
+
+
+@pytest.mark.parametrize("dates", [("2021-03-01", "2021-06-30"), ("2021-03-01", None),
+                                   ("2021-03-01", "2020-12-31")])
+def test_a_since_date_after_the_period_is_refused_however_the_as_of_date_is_given(dates):
+    """Every as-of date after the period is its end: the answer must not depend on which."""
+    from geo.progress import changes_since
+
+    since, as_of = dates
+    with pytest.raises(ConfigError) as raised:
+        changes_since(geo.load_dataset().check(), since, as_of)
+    assert raised.value.code == "since.after_period"
+
+
+def test_a_since_date_after_the_as_of_date_is_refused_and_names_both():
+    from geo.progress import changes_since
+
+    with pytest.raises(ConfigError) as raised:
+        changes_since(geo.load_dataset().check(), "2020-06-30", "2020-03-31")
+    assert (raised.value.code, raised.value.params["since"]) == ("since.after_as_of",
+                                                                 "2020-06-30")
 
 
 def test_a_crowded_town_stays_on_one_page_and_says_what_is_left_out(tmp_path, register_csv):

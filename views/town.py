@@ -21,7 +21,7 @@ from dashboard.data import open_configured_store
 from dashboard.markdown import plain
 from dashboard.sidebar import current
 from dashboard.widgets import download_buttons, filter_banner, filter_lines, map_frame, table
-from geo import format_area, translate
+from geo import format_area, format_progress, translate
 from geo.cover import town_cover
 from geo.store.users import home_town
 from render.tables import (
@@ -69,13 +69,13 @@ figures = result.towns.set_index("town").loc[town]
 st.title(plain(names[town]))
 filter_banner(context)
 as_of_notes(context, lang)
+shown = format_progress(figures, lang)
 st.progress(min(1.0, float(figures["progress"])), text=translate(
-    "town.progress", lang, area=format_area(figures["new_area_m2"], lang),
-    target=format_area(figures["target_m2"], lang), pct=f"{figures['progress'] * 100:.0f}"))
+    "town.progress", lang, area=shown.area, target=shown.target, pct=shown.pct))
 if figures["met"]:
     st.success(translate("town.met", lang), icon=":material/check_circle:")
 else:
-    st.error(translate("town.not_met", lang, shortfall=format_area(figures["shortfall_m2"], lang)),
+    st.error(translate("town.not_met", lang, shortfall=shown.shortfall),
              icon=":material/error:")
 projected, building, planned = st.columns(3)
 projected.metric(translate("town.projected", lang), format_area(figures["projected_m2"], lang),

@@ -33,7 +33,7 @@ from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox
 
 from geo.check import CheckResult
-from geo.i18n import Lang, format_area, translate
+from geo.i18n import Lang, format_progress, translate
 from geo.progress import Pace
 from render.palette import (
     BAND_COLOURS,
@@ -247,9 +247,10 @@ def ranking_chart(result: CheckResult, names: Mapping[str, str], lang: Lang,
         ax.plot([target, target], [position - 0.45, position + 0.45], color=TARGET_COLOUR,
                 linewidth=2.2, solid_capstyle="butt")
     top = float(max(towns["new_area_m2"].max(), towns["target_m2"].max(), 1.0))
-    for position, area, target in zip(y, towns["new_area_m2"], towns["target_m2"], strict=True):
-        ax.text(max(area, target) + top * 0.03, position, format_area(area, lang),
-                va="center", color=INK, fontproperties=_font(family, 6))
+    for position, row in zip(y, towns.to_dict("records"), strict=True):
+        ax.text(max(row["new_area_m2"], row["target_m2"]) + top * 0.03, position,
+                format_progress(row, lang).area, va="center", color=INK,
+                fontproperties=_font(family, 6))
     ax.set_xlim(0, top * 1.35)
     ax.set_yticks(y, [names.get(t, t) for t in towns["town"]])
     ax.invert_yaxis()

@@ -20,14 +20,21 @@ import pandas as pd
 
 from geo._errors import ConfigError
 from geo.boundaries import Boundaries
-from geo.check import CheckResult, goal_met
+from geo.check import CheckResult, goal_met, projection_columns, projection_note
 from geo.cover import city_cover, town_cover
-from geo.i18n import Lang, format_area, translate
+from geo.i18n import Lang, format_area, format_progress, translate
 from geo.problems import Problem
 from geo.progress import Changes, Pace
 from render.briefs import figures
 from render.palette import BAND_COLOURS, BAND_TEXT_COLOURS
-from render.tables import carrier_table, display_names, problem_table, town_carriers, town_problems
+from render.tables import (
+    PROJECTION_LABELS,
+    carrier_table,
+    display_names,
+    problem_table,
+    town_carriers,
+    town_problems,
+)
 
 __all__ = ["Brief", "city_section", "town_section"]
 
@@ -235,19 +242,16 @@ def _behind_block(brief: Brief, names: Mapping[str, str]) -> dict[str, Any]:
 
 def _pipeline_block(brief: Brief, names: Mapping[str, str]) -> dict[str, Any]:
     towns = _ordered_towns(brief.result)
-    codes = ["col.new_area", "col.building_in_period", "col.planned_in_period",
-             "col.projected", "col.after_period", "col.no_date"]
-    columns = ["new_area_m2", "under_construction_in_period_m2", "planned_in_period_m2",
-               "projected_m2", "pipeline_after_period_m2", "pipeline_no_date_m2"]
+    columns = projection_columns(brief.result)
     frame = pd.DataFrame({brief.t("col.town"): towns["town"].map(lambda n: names.get(n, n))})
-    for code, column in zip(codes, columns, strict=True):
-        frame[brief.t(code)] = towns[column].to_numpy()
-    numeric = [brief.t(code) for code in codes]
-    table, _ = _table(frame, list(frame.columns), [1.6, 1, 1, 1, 1, 1, 1], numeric=numeric)
+    for column in columns:
+        frame[brief.t(PROJECTION_LABELS[column])] = towns[column].to_numpy()
+    numeric = [brief.t(PROJECTION_LABELS[column]) for column in columns]
+    table, _ = _table(frame, list(frame.columns), [1.6] + [1] * len(columns), numeric=numeric)
     cover = city_cover(brief.result, brief.lang, brief.sources)
     return _block(brief.t("brief.pipeline_title"),
                   [brief.t("download.totals", totals=cover.totals),
-                   brief.t("report.projection_note")], table)
+                   brief.t(projection_note(brief.result))], table)
 
 
 def _changes_blocks(brief: Brief, names: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -402,12 +406,12 @@ def town_section(brief: Brief, town: str) -> None:
     band = str(figures_row["band"])
     pace_row = brief.pace.summary.set_index("town").loc[town]
     cover = town_cover(result, town, names, lang, brief.sources)
+    shown = format_progress(figures_row, lang)
     verdict = (brief.t("town.met") if figures_row["met"] else
-               brief.t("town.not_met", shortfall=brief.area(figures_row["shortfall_m2"])))
+               brief.t("town.not_met", shortfall=shown.shortfall))
     lines = [
-        brief.t("town.progress", area=brief.area(figures_row["new_area_m2"]),
-                target=brief.area(figures_row["target_m2"]),
-                pct=f"{float(figures_row['progress']) * 100:.0f}") + "　" + verdict,
+        brief.t("town.progress", area=shown.area, target=shown.target,
+                pct=shown.pct) + "　" + verdict,
         brief.t("brief.town_pace", date=brief.pace.as_of.isoformat(),
                 counted=brief.area(pace_row["counted_m2"]),
                 expected=brief.area(pace_row["expected_m2"]),
