@@ -138,6 +138,8 @@ def _show_preview(store: Store, actor: Actor, preview: ImportPreview, lang: Lang
         with st.expander(translate("import.notes", lang)):
             table(problem_table(preview.notes, lang))
     count = preview.writable(choices)
+    if not count:  # e.g. the same ledger uploaded again: say why the button is off
+        st.info(translate("import.nothing_to_write", lang))
     commit, cancel = st.columns(2)
     if commit.button(translate("data.commit", lang, count=count), type="primary",
                      disabled=not count, key="import_commit"):

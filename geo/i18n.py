@@ -131,10 +131,17 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": 'Cannot read "{path}": {reason}. Check that it is a complete CSV, Excel or GIS file.',
     },
     "file.no_header": {
-        "zh": "文件“{path}”的前 {rows} 行中找不到表头。表头至少应包含两列：{required}"
+        "zh": "文件“{path}”的前 {rows} 行中找不到表头。台账的表头应包含 {required} 等列"
               "（中文或英文列名均可，例如 编号/id、名称/name）。",
-        "en": 'No header row found in the first {rows} rows of "{path}". The header needs at '
-              "least: {required} (Chinese or English names, e.g. 编号/id, 名称/name).",
+        "en": 'No header row found in the first {rows} rows of "{path}". A register\'s header '
+              "has columns such as {required} (Chinese or English names, e.g. 编号/id, 名称/name).",
+    },
+    "file.no_header_sheet": {
+        "zh": "文件“{path}”的工作表“{sheet}”前 {rows} 行中找不到表头。台账的表头应包含 {required} 等列"
+              "（中文或英文列名均可）。请选择登记载体的那张工作表。",
+        "en": 'No header row found in the first {rows} rows of worksheet "{sheet}" of "{path}". '
+              "A register's header has columns such as {required}. Choose the worksheet that "
+              "lists the carriers.",
     },
     "file.area_unit_unknown": {
         "zh": "文件“{path}”的面积单位“{unit}”（见“{value}”）无法使用：面积只能按平方米或万平方米读取，否则全部面积都会算错。请换算为平方米或万平方米，并在表头注明，例如“建筑面积（平方米）”或“建筑面积（万平方米）”。",

@@ -77,8 +77,8 @@ def import_summary(preview: ImportPreview, lang: Lang) -> str:
     counts = preview.counts()
     parts = [translate(f"import.count_{status}", lang, count=counts[status])
              for status in ROW_STATUSES if counts[status]]
-    unit = translate("import.unit", lang, unit=preview.area_unit or translate(
-        "import.unit_assumed", lang))
+    unit = translate("import.unit", lang, unit=translate(
+        f"import.unit_{preview.area_unit}" if preview.area_unit else "import.unit_assumed", lang))
     sheet = translate("import.sheet", lang, sheet=preview.sheet) if preview.sheet else ""
     return translate("import.summary", lang, total=len(preview.rows), parts="，".join(parts)
                      if lang == "zh" else ", ".join(parts), unit=unit, sheet=sheet)

@@ -148,7 +148,7 @@ def find_header(records: Sequence[Sequence[object]], path: str,
                   if len(_known_columns(record)) >= 2), None)
     if start is None:
         raise InputFileError("file.no_header", path=path, rows=search_rows,
-                             required="名称/name、类型/type、面积/floor_area_m2、状态/status")
+                             required="名称/name、类型/type、面积/area、状态/status")
     top = [_text(c) for c in records[start]]
     below = [_text(c) for c in records[start + 1]] if start + 1 < len(records) else []
     depth = 2 if below and _is_sub_header(top, below) else 1

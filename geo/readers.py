@@ -685,7 +685,12 @@ def _read_workbook(raw: bytes, path: str, wanted: str | None) -> RawTable:
     cells = grid.cells
     if not any(any(c is not None and c.strip() for c in row) for row in cells):
         raise InputFileError("file.empty", path=path)
-    header = find_header(cells, path)
+    try:
+        header = find_header(cells, path)
+    except InputFileError as error:
+        if error.code != "file.no_header" or len(sheets) < 2:
+            raise
+        raise InputFileError("file.no_header_sheet", sheet=info.name, **error.params) from error
     shared = _shared_areas(cells, grid, header)
     width = len(header.labels)
     body = [(row + [None] * width)[:width] for row in cells[header.start + header.depth:]]

@@ -241,10 +241,10 @@ def problem_table(problems: list[Problem], lang: Lang) -> pd.DataFrame:
     return pd.DataFrame({
         translate("col.file", lang): _labels(records["file"], "source", lang),
         translate("col.row", lang): records["row"].astype("Int64"),
-        translate("col.id", lang): records["id"],
+        translate("col.id", lang): records["id"].fillna(""),  # never "None" on the page
         translate("col.field", lang): records["field"].map(
             lambda f: translate(f"field.{f}", lang) if f"field.{f}" in CATALOGUE else (f or "")),
-        translate("col.value", lang): records["value"],
+        translate("col.value", lang): records["value"].fillna(""),
         translate("col.severity", lang): _labels(records["severity"], "severity", lang),
         translate("col.message", lang): records["message"],
     })

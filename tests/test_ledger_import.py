@@ -212,3 +212,23 @@ def test_a_moved_point_from_a_file_without_a_crs_column_is_written_as_wgs84(stor
     commit_import(store, preview, ADMIN)
     after = store.carrier("TC031")
     assert (after["lon"], after["lat"], after["crs"]) == ("121.272", "31.508", None)
+
+
+def test_a_ledger_already_imported_says_there_is_nothing_to_write(tmp_path):
+    """The commit button is off: the page says why instead of leaving the user guessing."""
+    from streamlit.testing.v1 import AppTest
+
+    def page(url: str) -> None:
+        from dashboard.importing import _show_preview
+        from geo.settings import BUNDLED_CARRIERS
+        from geo.store.imports import preview_import_file
+        from geo.store.setup import SYSTEM, open_store
+
+        store = open_store(url)
+        _show_preview(store, SYSTEM, preview_import_file(store, BUNDLED_CARRIERS, SYSTEM), "en")
+
+    app = AppTest.from_function(page, args=(sqlite_url(tmp_path / "s.db"),),
+                                default_timeout=60).run()
+    assert not app.exception
+    assert any("Nothing to write" in info.body for info in app.info)
+    assert app.button(key="import_commit").disabled

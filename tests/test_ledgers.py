@@ -267,3 +267,18 @@ def test_the_cli_reads_the_sheet_it_is_told_and_names_the_sheets_of_a_wrong_one(
         "浮桥镇": 8000}
     assert main(["check", "--carriers", str(path), "--sheet", "沙溪镇"]) == 2
     assert "浏河镇、浮桥镇" in capsys.readouterr().err
+
+
+def test_a_chosen_sheet_without_a_header_is_named_in_the_message(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "填表说明"
+    workbook.active.append(["请在“2020年”工作表中填写"])
+    sheet = workbook.create_sheet("2020年")
+    sheet.append(["名称", "类型", "镇区", "面积", "投用时间", "状态"])
+    path = tmp_path / "多工作表.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputFileError) as raised:
+        read_table(path, sheet="填表说明")
+    message = raised.value.message()
+    assert raised.value.code == "file.no_header_sheet"
+    assert "多工作表.xlsx" in message and "填表说明" in message and "floor_area_m2" not in message
