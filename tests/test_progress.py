@@ -435,6 +435,10 @@ def test_the_pace_never_falls_and_ends_at_the_plain_check(rows, frequency, day):
 def test_the_changes_add_up_to_the_difference_of_two_checks(rows, first, second):
     since, as_of = sorted((first, second))
     register = build(rows)
+    if since > END:  # nothing changes after the period: refused, whatever the as-of date
+        with pytest.raises(ConfigError, match="计划期末"):
+            changes_since(check(register, TOWNS, PERIOD), since, as_of)
+        return
     changes = changes_since(check(register, TOWNS, PERIOD), since, as_of)
     then, now = (check(register, TOWNS, PERIOD, as_of=day) for day in (since, as_of))
     added = changes.towns.set_index("town")["added_m2"]

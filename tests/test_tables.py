@@ -147,14 +147,35 @@ def test_town_table_has_the_projection_and_progress_as_a_fraction(result, lang):
                          ("col.planned_in_period", "planned_in_period_m2"),
                          ("col.after_period", "pipeline_after_period_m2"),
                          ("col.no_date", "pipeline_no_date_m2"),
-                         ("col.before_period", "pipeline_before_period_m2"),
                          ("col.under_construction", "under_construction_m2"),
                          ("col.planned", "planned_m2")):
         assert table[translate(code, lang)].tolist() == towns[column].tolist(), code
+    # Shown only when they can hold area: as of a date, and pipeline due before the period.
+    assert (translate("col.before_period", lang) in table) == bool(
+        towns["pipeline_before_period_m2"].any())
+    assert translate("col.after_as_of", lang) not in table
     formats = number_formats(table.columns, lang)
     assert formats[translate("col.progress", lang)] == "0.0%"
     assert formats[translate("col.projected", lang)] == "#,##0"
     assert translate("col.town", lang) not in formats
+
+
+def test_as_of_a_date_the_projection_columns_add_up_to_the_projection(register_csv):
+    register = load_register(register_csv([
+        carrier("B1", area="4000", opened="2019-03"),
+        carrier("B2", area="5000", opened="2020-09"),  # in the period, after the date
+        carrier("B3", area="6000", status="在建", opened="2020-10"),
+        carrier("B4", area="7000", status="规划", opened="2017-06"),  # due before the period
+    ]))
+    result = check(register, prepare_boundaries(square_towns()), Targets(), as_of="2020-06-30")
+    table = town_table(result, display_names(square_towns(), "zh"), "zh").set_index(
+        translate("col.town", "zh"))
+    parts = [translate(code, "zh") for code in ("col.new_area", "col.after_as_of",
+                                                 "col.building_in_period",
+                                                 "col.planned_in_period")]
+    assert table[parts].sum(axis=1).tolist() == table[translate("col.projected", "zh")].tolist()
+    assert table.loc["甲镇", parts].tolist() == [4000, 5000, 6000, 0]
+    assert table.loc["甲镇", translate("col.before_period", "zh")] == 7000
 
 
 def test_drop_blank_drops_only_the_named_empty_columns():
