@@ -431,3 +431,10 @@ def test_two_towns_numbering_from_1_are_told_what_the_id_names(store, tmp_path):
     assert (warning.code, warning.severity) == ("import.id_other_carrier", "warning")
     assert "沙溪镇的“沙溪甲孵化器”" in warning.message()
     assert "浏河镇的“浏河甲孵化器”" in warning.message()
+
+
+def test_a_seeded_store_starts_without_its_seed_files(new_database, tmp_path):
+    open_store(new_database)
+    gone = tmp_path / "已删除.csv"
+    store = open_store(new_database, carriers=gone, boundaries=tmp_path / "已删除.geojson")
+    assert len(store.carrier_rows()) == 52

@@ -53,22 +53,24 @@ SEEDING_STALE_S = 600
 def _seed_once(store: Store, carriers: str | Path, boundaries: str | Path) -> None:
     """Seed a brand-new store once, even with several processes starting together.
 
-    The files are read before anything is written, so a wrong path or an
+    A seeded store reads no file (the seed files may be gone since). Else the
+    files are read before anything is written, so a wrong path or an
     unreadable file leaves the store as new and the next start seeds it. One
     process claims the seeding (``seeding`` in ``meta``, with the time); the
     others start on the empty store meanwhile. Only a finished seed is marked
     ``seeded``: a start that failed or died half-way leaves its claim, which is
     dropped on failure and taken over once stale, so a later start seeds again.
     """
+    with store.reading() as connection:
+        wanted, _ = _seed_wanted(connection, int(time.time()))
+    if not wanted:
+        return
     towns, table = load_boundaries(boundaries), read_table(carriers)
-    now = int(time.time())
     with store.writing(register_changes=False) as connection:
-        state = dict(connection.execute(sa.select(meta.c.key, meta.c.value).where(
-            meta.c.key.in_(("seeded", "seeding")))).all())
-        if state.get("seeded") or now - state.get("seeding", 0) < SEEDING_STALE_S:
-            return
-        if not _claim(connection, state.get("seeding"), now):
-            return  # another process claimed it a moment ago
+        now = int(time.time())
+        wanted, stale = _seed_wanted(connection, now)
+        if not wanted or not _claim(connection, stale, now):
+            return  # seeded, or claimed by another process a moment ago
     try:
         store.replace_boundaries(SYSTEM, towns)
         commit_import(store, preview_import(store, table, SYSTEM), SYSTEM)
@@ -79,6 +81,15 @@ def _seed_once(store: Store, carriers: str | Path, boundaries: str | Path) -> No
     with store.writing(register_changes=False) as connection:
         connection.execute(sa.delete(meta).where(meta.c.key == "seeding"))
         connection.execute(sa.insert(meta).values(key="seeded", value=1))
+
+
+def _seed_wanted(connection: sa.Connection, now: int) -> tuple[bool, int | None]:
+    """Whether to seed (neither seeded nor being seeded), and a stale claim to take over."""
+    state = dict(connection.execute(sa.select(meta.c.key, meta.c.value).where(
+        meta.c.key.in_(("seeded", "seeding")))).all())
+    if state.get("seeded") or now - state.get("seeding", 0) < SEEDING_STALE_S:
+        return False, None
+    return True, state.get("seeding")
 
 
 def _claim(connection: sa.Connection, stale: int | None, now: int) -> bool:
